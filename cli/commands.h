@@ -1,0 +1,14 @@
+// Each subcommand registers itself on the app; run() executes the parsed one.
+#pragma once
+#include <CLI/CLI.hpp>
+#include <functional>
+
+namespace rgeval::cli {
+
+using Runner = std::function<void()>;
+
+// Each add_* adds a subcommand and sets `run` to its action when the subcommand is chosen.
+void add_info(CLI::App& app, Runner& run);
+void add_tokenize(CLI::App& app, Runner& run);
+
+}  // namespace rgeval::cli

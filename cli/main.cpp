@@ -1,0 +1,30 @@
+// rgeval: evaluate and benchmark recurrent (RecurrentGemma) and transformer (Gemma) models on CPU.
+#include <iostream>
+
+#include "cli/commands.h"
+#include "engine/error.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"rgeval: evaluate and benchmark RecurrentGemma and Gemma models on CPU"};
+  app.set_version_flag("--version", std::string("rgeval ") + RGEVAL_VERSION + " (" + RGEVAL_COMMIT + ")");
+  app.require_subcommand(1);
+  rgeval::cli::Runner run;
+  rgeval::cli::add_info(app, run);
+  rgeval::cli::add_tokenize(app, run);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+  try {
+    run();
+  } catch (const rgeval::Error& e) {
+    std::cerr << "rgeval: " << e.what() << "\n";
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "rgeval: internal error: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The README's second command (and what CI runs): installs what is missing, builds, runs every
+# test in a Release build and again under AddressSanitizer + UndefinedBehaviorSanitizer.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+export OMP_NUM_THREADS=${OMP_NUM_THREADS:-2}
+
+echo "== Release build and tests" >&2
+bash scripts/build.sh build
+(cd build && ctest --output-on-failure -j 2)
+
+echo "== ASan+UBSan build and tests" >&2
+bash scripts/build.sh build-asan -DRGEVAL_SANITIZE=ON -DRGEVAL_BUILD_BENCH=OFF
+(cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j 2 -LE slow)
