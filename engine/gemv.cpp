@@ -1,0 +1,182 @@
+#include "engine/gemv.h"
+
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "engine/linear.h"
+
+namespace rgeval {
+
+namespace {
+
+struct Layout {
+  int64_t Kp = 0, Np = 0;       // padded dims
+  int64_t k_stride = 0, n_stride = 0;  // element strides of one K-block / N-block
+  int kblk = 0;                 // K elements per block: 16 (f32) or 32 (bf16)
+};
+
+bool read_layout(const Linear& l, Layout& out) {
+  const auto& d = l.packed_desc().data;
+  if (d.format_kind != dnnl_blocked || d.ndims != 2 || d.offset0 != 0) return false;
+  const auto& b = d.format_desc.blocking;
+  if (l.dtype() == DType::BF16) {
+    if (b.inner_nblks != 3 || b.inner_blks[0] != 16 || b.inner_idxs[0] != 0 || b.inner_blks[1] != 64 ||
+        b.inner_idxs[1] != 1 || b.inner_blks[2] != 2 || b.inner_idxs[2] != 0)
+      return false;
+    out.kblk = 32;
+  } else {
+    if (b.inner_nblks != 2 || b.inner_blks[0] != 16 || b.inner_idxs[0] != 0 || b.inner_blks[1] != 64 ||
+        b.inner_idxs[1] != 1)
+      return false;
+    out.kblk = 16;
+  }
+  out.Kp = d.padded_dims[0];
+  out.Np = d.padded_dims[1];
+  out.k_stride = b.strides[0];
+  out.n_stride = b.strides[1];
+  return out.Kp % out.kblk == 0 && out.Np % 64 == 0;
+}
+
+constexpr int kRowTile = 4;
+
+#if defined(__AVX512F__)
+inline void store_row(float* y, int64_t n0, int64_t N, const __m512* acc) {
+  for (int j = 0; j < 4; ++j) {
+    const int64_t c = n0 + 16 * j;
+    if (c + 16 <= N) {
+      _mm512_storeu_ps(y + c, acc[j]);
+    } else if (c < N) {
+      _mm512_mask_storeu_ps(y + c, __mmask16((1u << (N - c)) - 1), acc[j]);
+    }
+  }
+}
+
+template <int R>
+void f32_tile(const float* W, const Layout& L, const float* x, int64_t ldx, float* y, int64_t N,
+              int64_t nb) {
+  __m512 acc[R][4];
+  for (int r = 0; r < R; ++r)
+    for (int j = 0; j < 4; ++j) acc[r][j] = _mm512_setzero_ps();
+  const float* strip = W + nb * L.n_stride;
+  for (int64_t kb = 0; kb < L.Kp / 16; ++kb) {
+    const float* blk = strip + kb * L.k_stride;
+    for (int k = 0; k < 16; ++k) {
+      const __m512 w0 = _mm512_loadu_ps(blk + k * 64), w1 = _mm512_loadu_ps(blk + k * 64 + 16),
+                   w2 = _mm512_loadu_ps(blk + k * 64 + 32), w3 = _mm512_loadu_ps(blk + k * 64 + 48);
+      for (int r = 0; r < R; ++r) {
+        const __m512 xb = _mm512_set1_ps(x[r * ldx + kb * 16 + k]);
+        acc[r][0] = _mm512_fmadd_ps(w0, xb, acc[r][0]);
+        acc[r][1] = _mm512_fmadd_ps(w1, xb, acc[r][1]);
+        acc[r][2] = _mm512_fmadd_ps(w2, xb, acc[r][2]);
+        acc[r][3] = _mm512_fmadd_ps(w3, xb, acc[r][3]);
+      }
+    }
+  }
+  for (int r = 0; r < R; ++r) store_row(y + r * N, nb * 64, N, acc[r]);
+}
+#endif
+
+#if defined(__AVX512BF16__)
+template <int R>
+void bf16_tile(const uint16_t* W, const Layout& L, const uint16_t* x, int64_t ldx, float* y,
+               int64_t N, int64_t nb) {
+  __m512 acc[R][4];
+  for (int r = 0; r < R; ++r)
+    for (int j = 0; j < 4; ++j) acc[r][j] = _mm512_setzero_ps();
+  const uint16_t* strip = W + nb * L.n_stride;
+  for (int64_t kb = 0; kb < L.Kp / 32; ++kb) {
+    const uint16_t* blk = strip + kb * L.k_stride;
+    for (int p = 0; p < 16; ++p) {
+      const uint16_t* wp = blk + p * 128;
+      const __m512bh w0 = (__m512bh)_mm512_loadu_si512(wp), w1 = (__m512bh)_mm512_loadu_si512(wp + 32),
+                     w2 = (__m512bh)_mm512_loadu_si512(wp + 64), w3 = (__m512bh)_mm512_loadu_si512(wp + 96);
+      for (int r = 0; r < R; ++r) {
+        uint32_t pair;
+        std::memcpy(&pair, x + r * ldx + kb * 32 + 2 * p, 4);
+        const __m512bh xb = (__m512bh)_mm512_set1_epi32(int(pair));
+        acc[r][0] = _mm512_dpbf16_ps(acc[r][0], w0, xb);
+        acc[r][1] = _mm512_dpbf16_ps(acc[r][1], w1, xb);
+        acc[r][2] = _mm512_dpbf16_ps(acc[r][2], w2, xb);
+        acc[r][3] = _mm512_dpbf16_ps(acc[r][3], w3, xb);
+      }
+    }
+  }
+  for (int r = 0; r < R; ++r) store_row(y + r * N, nb * 64, N, acc[r]);
+}
+#endif
+
+template <typename T, typename Tile>
+void run_tiles(int M, int64_t nblocks, int64_t work, Tile tile) {
+  // Each N-block strip is read once per row tile (later tiles hit cache); threads split N.
+#pragma omp parallel for schedule(static) if (work > (1 << 16))
+  for (int64_t nb = 0; nb < nblocks; ++nb)
+    for (int m0 = 0; m0 < M; m0 += kRowTile) tile(m0, std::min(kRowTile, M - m0), nb);
+}
+
+}  // namespace
+
+bool gemv_supported(const Linear& l) {
+  Layout L;
+  if (!read_layout(l, L)) return false;
+#if defined(__AVX512BF16__)
+  if (l.dtype() == DType::BF16) return true;
+#endif
+#if defined(__AVX512F__)
+  if (l.dtype() == DType::F32) return true;
+#endif
+  return false;
+}
+
+int gemv_default_max_rows(DType compute) { return compute == DType::BF16 ? 16 : 4; }
+
+void gemv(const Linear& l, const float* x, float* y, int M) {
+  Layout L;
+  read_layout(l, L);
+  const int64_t K = l.in(), N = l.out(), nblocks = L.Np / 64;
+  const int64_t work = int64_t(M) * L.Kp * L.Np;
+#if defined(__AVX512BF16__)
+  if (l.dtype() == DType::BF16) {
+    thread_local std::vector<uint16_t> xb;
+    xb.assign(size_t(M) * L.Kp, 0);
+    for (int m = 0; m < M; ++m) to_bf16(x + int64_t(m) * K, xb.data() + int64_t(m) * L.Kp, size_t(K));
+    const auto* W = static_cast<const uint16_t*>(l.packed_data());
+    const uint16_t* xp = xb.data();
+    run_tiles<uint16_t>(M, nblocks, work, [&](int m0, int r, int64_t nb) {
+      const uint16_t* xr = xp + int64_t(m0) * L.Kp;
+      float* yr = y + int64_t(m0) * N;
+      switch (r) {
+        case 1: bf16_tile<1>(W, L, xr, L.Kp, yr, N, nb); break;
+        case 2: bf16_tile<2>(W, L, xr, L.Kp, yr, N, nb); break;
+        case 3: bf16_tile<3>(W, L, xr, L.Kp, yr, N, nb); break;
+        default: bf16_tile<4>(W, L, xr, L.Kp, yr, N, nb); break;
+      }
+    });
+    return;
+  }
+#endif
+#if defined(__AVX512F__)
+  thread_local std::vector<float> xf;
+  xf.assign(size_t(M) * L.Kp, 0.f);
+  for (int m = 0; m < M; ++m)
+    std::memcpy(xf.data() + int64_t(m) * L.Kp, x + int64_t(m) * K, size_t(K) * 4);
+  const auto* W = static_cast<const float*>(l.packed_data());
+  const float* xp = xf.data();
+  run_tiles<float>(M, nblocks, work, [&](int m0, int r, int64_t nb) {
+    const float* xr = xp + int64_t(m0) * L.Kp;
+    float* yr = y + int64_t(m0) * N;
+    switch (r) {
+      case 1: f32_tile<1>(W, L, xr, L.Kp, yr, N, nb); break;
+      case 2: f32_tile<2>(W, L, xr, L.Kp, yr, N, nb); break;
+      case 3: f32_tile<3>(W, L, xr, L.Kp, yr, N, nb); break;
+      default: f32_tile<4>(W, L, xr, L.Kp, yr, N, nb); break;
+    }
+  });
+#else
+  (void)K, (void)N, (void)nblocks, (void)work, (void)x, (void)y, (void)M;
+#endif
+}
+
+}  // namespace rgeval

@@ -1,0 +1,56 @@
+// A linear layer y = x·Wᵀ + b on oneDNN matmul. The weights are reordered once, at load, into
+// the blocked layout oneDNN prefers (format_tag::any), in the compute dtype; primitives are
+// created once per row count M and reused. Small M (decoding) goes to a hand-written kernel
+// over the same packed layout where it is faster (see gemv.h and bench/).
+#pragma once
+#include <oneapi/dnnl/dnnl.hpp>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "engine/dtype.h"
+#include "engine/safetensors.h"
+
+namespace rgeval {
+
+enum class MatmulPath { Auto, Dnnl, Gemv };
+
+class Linear {
+ public:
+  Linear() = default;
+  // `w` is [N, K] (nn.Linear [out, in]) or, with `w_in_out`, [K, N]. `bias` may be null.
+  Linear(const TensorView& w, const TensorView* bias, DType compute, bool w_in_out = false);
+
+  // y[M, N] = x[M, K] · Wᵀ + b, row-major fp32 in and out.
+  void forward(const float* x, float* y, int M, MatmulPath path = MatmulPath::Auto) const;
+
+  int in() const { return K_; }
+  int out() const { return N_; }
+  DType dtype() const { return dt_; }
+  size_t weight_bytes() const { return packed_md_.get_size(); }  // bytes read per product
+  // Row n of the original [N, K] weight, as fp32 (the tied embedding lookup).
+  void row(int n, float* out) const;
+  // Largest M that goes to the hand-written kernel under MatmulPath::Auto (0 = never).
+  int gemv_max_rows() const { return gemv_max_rows_; }
+  const dnnl::memory::desc& packed_desc() const { return packed_md_; }
+  const void* packed_data() const { return weights_.get_data_handle(); }
+
+ private:
+  const dnnl::matmul& primitive(int M) const;
+  int64_t offset(int64_t k, int64_t n) const;  // element offset of W[k, n] in the packed layout
+
+  int K_ = 0, N_ = 0;
+  DType dt_ = DType::F32;
+  dnnl::memory::desc packed_md_;
+  dnnl::memory weights_;
+  std::vector<float> bias_;
+  int gemv_max_rows_ = 0;
+  mutable std::unique_ptr<std::mutex> mu_ = std::make_unique<std::mutex>();
+  mutable std::map<int, dnnl::matmul> prims_;
+};
+
+// Converts n floats to bf16 (round to nearest even).
+void to_bf16(const float* x, uint16_t* y, size_t n);
+
+}  // namespace rgeval

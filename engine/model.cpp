@@ -1,0 +1,246 @@
+#include "engine/model.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "engine/attention.h"
+#include "engine/compute.h"
+#include "engine/error.h"
+
+namespace rgeval {
+
+namespace {
+
+TensorView slice(const TensorView& t, int64_t index, std::vector<int64_t> shape) {
+  int64_t n = 1;
+  for (auto d : shape) n *= d;
+  const size_t bytes = size_t(n) * dtype_size(t.dtype);
+  return TensorView{t.dtype, std::move(shape), t.data + size_t(index) * bytes, bytes};
+}
+
+void add_into(float* x, const float* y, int64_t n) {
+#pragma omp parallel for schedule(static) if (n > 65536)
+  for (int64_t i = 0; i < n; ++i) x[i] += y[i];
+}
+
+float sigmoid(float x) { return 1.f / (1.f + std::exp(-x)); }
+
+}  // namespace
+
+Model::Model(const Checkpoint& ck, const EngineOptions& opts) : cfg_(ck.config), opts_(opts) {
+  if (opts.threads > 0) set_threads(opts.threads);
+  dt_ = resolve_compute_dtype(opts.dtype, ck.get("model.embed_tokens.weight").dtype);
+  if (opts_.prefill_chunk <= 0) opts_.prefill_chunk = 512;
+  auto vec = [&](const std::string& name) { return to_f32(ck.fetch(name).view); };
+  auto lin = [&](const std::string& w, const std::string& b) {
+    const auto fw = ck.fetch(w);
+    Linear l;
+    if (b.empty()) {
+      l = Linear(fw.view, nullptr, dt_);
+    } else {
+      const auto fb = ck.fetch(b);
+      l = Linear(fw.view, &fb.view, dt_);
+    }
+    ck.release(w);
+    weight_bytes_ += int64_t(l.weight_bytes());
+    return l;
+  };
+  const bool bias = cfg_.has_biases();
+  auto B = [&](const std::string& name) { return bias ? name : std::string(); };
+
+  embed_ = lin("model.embed_tokens.weight", "");
+  final_norm_ = vec(cfg_.arch == Arch::Gemma ? "model.norm.weight" : "model.final_norm.weight");
+  rope_ = Rope(cfg_.rope_dims(), cfg_.rope_theta);
+  for (int i = 0; i < cfg_.num_layers; ++i) {
+    const std::string p = "model.layers." + std::to_string(i) + ".";
+    Block b;
+    b.type = cfg_.blocks[size_t(i)];
+    if (cfg_.arch == Arch::Gemma) {
+      b.temporal_norm = vec(p + "input_layernorm.weight");
+      b.mlp_norm = vec(p + "post_attention_layernorm.weight");
+      b.q = lin(p + "self_attn.q_proj.weight", "");
+      b.k = lin(p + "self_attn.k_proj.weight", "");
+      b.v = lin(p + "self_attn.v_proj.weight", "");
+      b.o = lin(p + "self_attn.o_proj.weight", "");
+      b.gate = lin(p + "mlp.gate_proj.weight", "");
+      b.up = lin(p + "mlp.up_proj.weight", "");
+      b.down = lin(p + "mlp.down_proj.weight", "");
+      blocks_.push_back(std::move(b));
+      continue;
+    }
+    const std::string tb = p + "temporal_block.", mb = p + "mlp_block.";
+    b.temporal_norm = vec(p + "temporal_pre_norm.weight");
+    b.mlp_norm = vec(p + "channel_pre_norm.weight");
+    if (b.type == BlockType::Attention) {
+      b.q = lin(tb + "q_proj.weight", "");
+      b.k = lin(tb + "k_proj.weight", "");
+      b.v = lin(tb + "v_proj.weight", "");
+      b.o = lin(tb + "o_proj.weight", tb + "o_proj.bias");
+    } else {
+      b.lin_x = lin(tb + "linear_x.weight", tb + "linear_x.bias");
+      b.lin_y = lin(tb + "linear_y.weight", tb + "linear_y.bias");
+      b.lin_out = lin(tb + "linear_out.weight", tb + "linear_out.bias");
+      const int L = cfg_.lru_width, W = cfg_.conv_width, nh = cfg_.num_heads, bw = L / nh;
+      const auto cw = vec(tb + "conv_1d.weight");  // [L, 1, W]
+      b.conv.width = W;
+      b.conv.channels = L;
+      b.conv.w.resize(size_t(W) * L);
+      for (int c = 0; c < L; ++c)
+        for (int k = 0; k < W; ++k) b.conv.w[size_t(k) * L + c] = cw[size_t(c) * W + k];
+      b.conv.b = vec(tb + "conv_1d.bias");
+      b.lru.width = L;
+      for (float a : vec(tb + "rg_lru.recurrent_param"))
+        b.lru.softplus_a.push_back(float(std::log1p(std::exp(double(a)))));
+      for (const char* g : {"input_gate", "recurrent_gate"}) {
+        const auto w = ck.fetch(tb + "rg_lru." + g + "_weight");
+        const auto bb = ck.fetch(tb + "rg_lru." + g + "_bias");
+        auto& out = std::string(g) == "input_gate" ? b.gate_x : b.gate_a;
+        for (int h = 0; h < nh; ++h) {
+          const TensorView wh = slice(w.view, h, {bw, bw}), bh = slice(bb.view, h, {bw});
+          out.emplace_back(wh, &bh, dt_, /*w_in_out=*/true);
+          weight_bytes_ += int64_t(out.back().weight_bytes());
+        }
+      }
+    }
+    b.gate = lin(mb + "gate_proj.weight", B(mb + "gate_proj.bias"));
+    b.up = lin(mb + "up_proj.weight", B(mb + "up_proj.bias"));
+    b.down = lin(mb + "down_proj.weight", B(mb + "down_proj.bias"));
+    blocks_.push_back(std::move(b));
+  }
+}
+
+void Model::forward(State& s, std::span<const int> tokens, size_t first_logit, float* logits) const {
+  const size_t chunk = size_t(opts_.prefill_chunk);
+  for (size_t done = 0; done < tokens.size();) {
+    const size_t n = std::min(chunk, tokens.size() - done);
+    const size_t fl = first_logit > done ? std::min(first_logit - done, n) : 0;
+    const Segment seg{&s, tokens.data() + done, int(n), int(fl)};
+    run({&seg, 1}, logits);
+    if (logits) logits += (n - fl) * size_t(cfg_.vocab_size);
+    done += n;
+  }
+}
+
+void Model::decode(std::span<State* const> states, std::span<const int> tokens, float* logits) const {
+  if (states.size() != tokens.size()) throw Error("decode: one token per sequence expected");
+  std::vector<Segment> segs;
+  for (size_t i = 0; i < states.size(); ++i) segs.push_back({states[i], &tokens[i], 1, 0});
+  run(segs, logits);
+}
+
+void Model::run(std::span<const Segment> segs, float* logits) const {
+  const int H = cfg_.hidden, V = cfg_.vocab_size;
+  int rows = 0;
+  for (const auto& s : segs) rows += s.count;
+  if (rows == 0) return;
+  std::vector<float> x(size_t(rows) * H), h(x.size()), t(x.size());
+  {
+    int r = 0;
+    for (const auto& s : segs)
+      for (int i = 0; i < s.count; ++i, ++r) {
+        const int tok = s.tokens[i];
+        if (tok < 0 || tok >= V)
+          throw Error(cfg_.name + ": token id " + std::to_string(tok) + " outside the vocabulary (" +
+                      std::to_string(V) + ")");
+        float* xr = x.data() + size_t(r) * H;
+        embed_.row(tok, xr);
+        for (int j = 0; j < H; ++j) xr[j] *= cfg_.embed_scale;
+      }
+  }
+  const int M = cfg_.mlp_width;
+  std::vector<float> g(size_t(rows) * M), u(g.size());
+  for (size_t l = 0; l < blocks_.size(); ++l) {
+    const Block& b = blocks_[l];
+    rms_norm(x.data(), b.temporal_norm.data(), h.data(), rows, H, cfg_.rms_eps);
+    if (b.type == BlockType::Attention)
+      attention_block(b, l, segs, h.data(), t.data(), rows);
+    else
+      recurrent_block(b, l, segs, h.data(), t.data(), rows);
+    add_into(x.data(), t.data(), int64_t(x.size()));
+    rms_norm(x.data(), b.mlp_norm.data(), h.data(), rows, H, cfg_.rms_eps);
+    b.gate.forward(h.data(), g.data(), rows);
+    b.up.forward(h.data(), u.data(), rows);
+    gelu_mul(g.data(), u.data(), int64_t(g.size()));
+    b.down.forward(g.data(), t.data(), rows);
+    add_into(x.data(), t.data(), int64_t(x.size()));
+  }
+  for (const auto& s : segs) s.state->pos += s.count;
+  if (!logits) return;
+  // Final norm and tied unembedding for the rows that want logits.
+  std::vector<float> sel;
+  int r = 0;
+  for (const auto& s : segs) {
+    for (int i = s.first_logit; i < s.count; ++i)
+      sel.insert(sel.end(), x.begin() + int64_t(r + i) * H, x.begin() + int64_t(r + i + 1) * H);
+    r += s.count;
+  }
+  const int n = int(sel.size() / size_t(H));
+  if (n == 0) return;
+  rms_norm(sel.data(), final_norm_.data(), sel.data(), n, H, cfg_.rms_eps);
+  embed_.forward(sel.data(), logits, n);
+  if (cfg_.soft_cap > 0) soft_cap(logits, int64_t(n) * V, cfg_.soft_cap);
+}
+
+void Model::attention_block(const Block& b, size_t layer, std::span<const Segment> segs,
+                            const float* h, float* out, int rows) const {
+  const int nh = cfg_.num_heads, kvh = cfg_.num_kv_heads, hd = cfg_.head_dim;
+  std::vector<float> q(size_t(rows) * nh * hd), k(size_t(rows) * kvh * hd), v(k.size()),
+      att(q.size());
+  b.q.forward(h, q.data(), rows);
+  b.k.forward(h, k.data(), rows);
+  b.v.forward(h, v.data(), rows);
+  const AttnShape shape{nh, kvh, hd, cfg_.arch == Arch::Griffin ? cfg_.window : 0};
+  int r0 = 0;
+  for (const auto& s : segs) {
+    for (int i = 0; i < s.count; ++i) {
+      const int64_t pos = s.state->pos + i;
+      rope_.apply(q.data() + size_t(r0 + i) * nh * hd, nh, hd, pos);
+      rope_.apply(k.data() + size_t(r0 + i) * kvh * hd, kvh, hd, pos);
+    }
+    LayerState& ls = s.state->layers[layer];
+    attend(shape, ls, dt_, s.state->pos, s.count, q.data() + size_t(r0) * nh * hd,
+           k.data() + size_t(r0) * kvh * hd, v.data() + size_t(r0) * kvh * hd,
+           att.data() + size_t(r0) * nh * hd);
+    cache_append(shape, ls, dt_, s.state->pos, s.count, k.data() + size_t(r0) * kvh * hd,
+                 v.data() + size_t(r0) * kvh * hd);
+    r0 += s.count;
+  }
+  b.o.forward(att.data(), out, rows);
+}
+
+void Model::recurrent_block(const Block& b, size_t layer, std::span<const Segment> segs,
+                            const float* h, float* out, int rows) const {
+  const int L = cfg_.lru_width, nh = cfg_.num_heads, bw = L / nh;
+  const size_t n = size_t(rows) * L;
+  std::vector<float> y(n), ux(n), cu(n), gx(n), ga(n), tmp(size_t(rows) * bw), tmpo(tmp.size());
+  b.lin_y.forward(h, y.data(), rows);
+  b.lin_x.forward(h, ux.data(), rows);
+  int r0 = 0;
+  for (const auto& s : segs) {
+    conv1d(b.conv, s.state->layers[layer].conv.data(), dt_, ux.data() + size_t(r0) * L,
+           cu.data() + size_t(r0) * L, s.count);
+    r0 += s.count;
+  }
+  for (int head = 0; head < nh; ++head) {
+    for (int r = 0; r < rows; ++r)
+      std::memcpy(tmp.data() + size_t(r) * bw, cu.data() + size_t(r) * L + head * bw, size_t(bw) * 4);
+    for (int which = 0; which < 2; ++which) {
+      (which ? b.gate_a : b.gate_x)[size_t(head)].forward(tmp.data(), tmpo.data(), rows);
+      float* dst = which ? ga.data() : gx.data();
+      for (int r = 0; r < rows; ++r)
+        for (int j = 0; j < bw; ++j) dst[size_t(r) * L + head * bw + j] = sigmoid(tmpo[size_t(r) * bw + j]);
+    }
+  }
+  r0 = 0;
+  for (const auto& s : segs) {
+    const size_t o = size_t(r0) * L;
+    rg_lru(b.lru, s.state->layers[layer].lru.data(), s.state->pos, cu.data() + o, gx.data() + o,
+           ga.data() + o, ux.data() + o, s.count);
+    r0 += s.count;
+  }
+  for (size_t i = 0; i < n; ++i) ux[i] *= gelu_tanh(y[i]);
+  b.lin_out.forward(ux.data(), out, rows);
+}
+
+}  // namespace rgeval
