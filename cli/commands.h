@@ -10,5 +10,9 @@ using Runner = std::function<void()>;
 // Each add_* adds a subcommand and sets `run` to its action when the subcommand is chosen.
 void add_info(CLI::App& app, Runner& run);
 void add_tokenize(CLI::App& app, Runner& run);
+void add_logits(CLI::App& app, Runner& run);
+void add_generate(CLI::App& app, Runner& run);
+void add_score(CLI::App& app, Runner& run);
+void add_requests(CLI::App& app, Runner& run);
 
 }  // namespace rgeval::cli

@@ -11,6 +11,10 @@ int main(int argc, char** argv) {
   rgeval::cli::Runner run;
   rgeval::cli::add_info(app, run);
   rgeval::cli::add_tokenize(app, run);
+  rgeval::cli::add_logits(app, run);
+  rgeval::cli::add_generate(app, run);
+  rgeval::cli::add_score(app, run);
+  rgeval::cli::add_requests(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -84,7 +84,8 @@ std::pair<float, float> value_range(const ModelConfig& c, const TensorSpec& t) {
     return n.size() >= k && n.compare(n.size() - k, k, s) == 0;
   };
   if (ends("recurrent_param")) return {-8.f, -4.f};  // a = exp(-8 softplus(p) gate) near 0.9..0.999
-  if (n == "model.final_norm.weight" || n == "model.norm.weight") return {1.f, 3.f};
+  // Random signs and magnitudes in the final norm keep a tied model from repeating its input.
+  if (n == "model.final_norm.weight" || n == "model.norm.weight") return {-12.f, 12.f};
   if (ends("norm.weight")) return {-0.3f, 0.3f};
   if (ends("conv_1d.weight")) return {-0.8f, 0.8f};
   if (ends("gate_bias")) return {-0.5f, 0.5f};
@@ -133,7 +134,8 @@ Checkpoint make_builtin(const std::string& spec) {
   }
   ck.generate = [cfg, dt](const std::string& name, const TensorView& v) {
     TensorSpec t{name, v.shape};
-    const auto [lo, hi] = value_range(cfg, t);
+    const auto range = value_range(cfg, t);  // (no structured binding: clang 14 cannot
+    const float lo = range.first, hi = range.second;  // capture one in the OpenMP regions below)
     const uint64_t seed = fnv1a(name) ^ 0x5eed;
     const int64_t n = t.numel();
     auto buf = std::make_shared<std::vector<std::byte>>(v.nbytes);

@@ -87,6 +87,8 @@ ModelConfig parse_config(const std::string& text, const std::string& where) {
   c.vocab_size = r.req_int("vocab_size");
   c.hidden = r.req_int("hidden_size");
   c.num_layers = r.req_int("num_hidden_layers");
+  if (c.num_layers > 65536)  // (blocks holds one entry per layer: don't allocate gigabytes)
+    fail(where, "'num_hidden_layers' = " + std::to_string(c.num_layers) + " is out of range (at most 65536)");
   c.num_heads = r.req_int("num_attention_heads");
   c.rms_eps = r.opt_float("rms_norm_eps", 1e-6f);
   c.rope_theta = r.opt_float("rope_theta", 10000.f);
@@ -111,6 +113,8 @@ ModelConfig parse_config(const std::string& text, const std::string& where) {
     c.conv_width = r.opt_int("conv1d_width", 4);
     c.window = r.req_int("attention_window_size");
     c.partial_rotary = r.opt_float("partial_rotary_factor", 0.5f);
+    if (!(c.partial_rotary > 0.f && c.partial_rotary <= 1.f))
+      fail(where, "'partial_rotary_factor' must be in (0, 1]");
     c.soft_cap = r.opt_float("logits_soft_cap", 30.f);
     c.embed_scale = round_to_bf16(std::sqrt(float(c.hidden)));
     const char* key = j.contains("block_types") ? "block_types" : "_block_types";

@@ -3,6 +3,9 @@
 #include <immintrin.h>
 
 #include <cstring>
+#include <map>
+#include <mutex>
+#include <tuple>
 
 #include "engine/compute.h"
 #include "engine/error.h"
@@ -20,6 +23,34 @@ memory::data_type dnnl_type(DType t) {
 }
 
 thread_local std::vector<uint16_t> tls_bf16;  // activations converted for a bf16 product
+
+using ShapeKey = std::tuple<int, int, int, int>;  // K, N, dtype, M
+
+std::mutex cache_mu;
+std::map<ShapeKey, memory::desc> layouts;        // M = 0
+std::map<ShapeKey, dnnl::matmul> primitives;
+
+memory::desc packed_layout(int K, int N, memory::data_type dt) {
+  std::lock_guard<std::mutex> lock(cache_mu);
+  const ShapeKey key{K, N, int(dt), 0};
+  auto it = layouts.find(key);
+  if (it != layouts.end()) return it->second;
+  // The layout oneDNN picks for a large product; the same layout serves every M.
+  const memory::desc src({256, K}, dt, tag::ab), dst({256, N}, memory::data_type::f32, tag::ab);
+  const memory::desc any({K, N}, dt, tag::any);
+  auto pd = dnnl::matmul::primitive_desc(dnnl::matmul::desc(src, any, dst), dnnl_engine());
+  return layouts.emplace(key, pd.weights_desc()).first->second;
+}
+
+const dnnl::matmul& primitive(int K, int N, memory::data_type dt, int M, const memory::desc& w) {
+  std::lock_guard<std::mutex> lock(cache_mu);
+  const ShapeKey key{K, N, int(dt), M};
+  auto it = primitives.find(key);
+  if (it != primitives.end()) return it->second;
+  const memory::desc src({M, K}, dt, tag::ab), dst({M, N}, memory::data_type::f32, tag::ab);
+  auto pd = dnnl::matmul::primitive_desc(dnnl::matmul::desc(src, w, dst), dnnl_engine());
+  return primitives.emplace(key, dnnl::matmul(pd)).first->second;
+}
 
 }  // namespace
 
@@ -41,11 +72,7 @@ Linear::Linear(const TensorView& w, const TensorView* bias, DType compute, bool 
   K_ = int(w_in_out ? w.shape[0] : w.shape[1]);
   auto& eng = dnnl_engine();
   const auto dt = dnnl_type(dt_);
-  // The packed layout oneDNN picks for a large product; the same layout serves every M.
-  const memory::desc src({256, K_}, dt, tag::ab), dst({256, N_}, memory::data_type::f32, tag::ab);
-  const memory::desc any({K_, N_}, dt, tag::any);
-  auto pd = dnnl::matmul::primitive_desc(dnnl::matmul::desc(src, any, dst), eng);
-  packed_md_ = pd.weights_desc();
+  packed_md_ = packed_layout(K_, N_, dt);
   weights_ = memory(packed_md_, eng);
 
   // Plain copy in the compute dtype (aligned), then one reorder into the packed layout.
@@ -70,16 +97,6 @@ Linear::Linear(const TensorView& w, const TensorView* bias, DType compute, bool 
   gemv_max_rows_ = gemv_supported(*this) ? gemv_default_max_rows(dt_) : 0;
 }
 
-const dnnl::matmul& Linear::primitive(int M) const {
-  std::lock_guard<std::mutex> lock(*mu_);
-  auto it = prims_.find(M);
-  if (it != prims_.end()) return it->second;
-  const auto dt = dnnl_type(dt_);
-  const memory::desc src({M, K_}, dt, tag::ab), dst({M, N_}, memory::data_type::f32, tag::ab);
-  auto pd = dnnl::matmul::primitive_desc(dnnl::matmul::desc(src, packed_md_, dst), dnnl_engine());
-  return prims_.emplace(M, dnnl::matmul(pd)).first->second;
-}
-
 void Linear::forward(const float* x, float* y, int M, MatmulPath path) const {
   if (M <= 0) return;
   const bool use_gemv = gemv_max_rows_ > 0 && (path == MatmulPath::Gemv ||
@@ -87,20 +104,38 @@ void Linear::forward(const float* x, float* y, int M, MatmulPath path) const {
   if (use_gemv) {
     gemv(*this, x, y, M);
   } else {
+    // Row counts are rounded up to powers of two (multiples of 512 beyond) so that a handful of
+    // primitives serve every M (creating one JIT-compiles kernels: ~10 ms); padding rows are
+    // zero and their outputs dropped.
+    int Mp = 1;
+    while (Mp < M && Mp < 512) Mp *= 2;
+    if (M > 512) Mp = (M + 511) / 512 * 512;
     const auto dt = dnnl_type(dt_);
     auto& eng = dnnl_engine();
     const void* src_ptr = x;
     if (dt_ == DType::BF16) {
-      tls_bf16.resize(size_t(M) * K_);
-      to_bf16(x, tls_bf16.data(), tls_bf16.size());
+      tls_bf16.assign(size_t(Mp) * K_, 0);
+      to_bf16(x, tls_bf16.data(), size_t(M) * K_);
       src_ptr = tls_bf16.data();
+    } else if (Mp != M) {
+      thread_local std::vector<float> padded;
+      padded.assign(size_t(Mp) * K_, 0.f);
+      std::memcpy(padded.data(), x, size_t(M) * K_ * 4);
+      src_ptr = padded.data();
     }
-    memory src({{M, K_}, dt, tag::ab}, eng, const_cast<void*>(src_ptr));
-    memory dst({{M, N_}, memory::data_type::f32, tag::ab}, eng, y);
-    primitive(M).execute(dnnl_stream(), {{DNNL_ARG_SRC, src},
-                                         {DNNL_ARG_WEIGHTS, weights_},
-                                         {DNNL_ARG_DST, dst}});
+    thread_local std::vector<float> out_pad;
+    float* dst_ptr = y;
+    if (Mp != M) {
+      out_pad.resize(size_t(Mp) * N_);
+      dst_ptr = out_pad.data();
+    }
+    memory src({{Mp, K_}, dt, tag::ab}, eng, const_cast<void*>(src_ptr));
+    memory dst({{Mp, N_}, memory::data_type::f32, tag::ab}, eng, dst_ptr);
+    primitive(K_, N_, dt, Mp, packed_md_).execute(dnnl_stream(), {{DNNL_ARG_SRC, src},
+                                          {DNNL_ARG_WEIGHTS, weights_},
+                                          {DNNL_ARG_DST, dst}});
     dnnl_stream().wait();
+    if (Mp != M) std::memcpy(y, out_pad.data(), size_t(M) * N_ * 4);
   }
   if (!bias_.empty()) {
     const float* b = bias_.data();

@@ -1,12 +1,11 @@
 // A linear layer y = x·Wᵀ + b on oneDNN matmul. The weights are reordered once, at load, into
 // the blocked layout oneDNN prefers (format_tag::any), in the compute dtype; primitives are
 // created once per row count M and reused. Small M (decoding) goes to a hand-written kernel
-// over the same packed layout where it is faster (see gemv.h and bench/).
+// over the same packed layout where it is faster (see gemv.h and bench/). Layouts and primitives
+// are shared by every layer of the same shape.
 #pragma once
 #include <oneapi/dnnl/dnnl.hpp>
-#include <map>
 #include <memory>
-#include <mutex>
 #include <vector>
 
 #include "engine/dtype.h"
@@ -37,7 +36,6 @@ class Linear {
   const void* packed_data() const { return weights_.get_data_handle(); }
 
  private:
-  const dnnl::matmul& primitive(int M) const;
   int64_t offset(int64_t k, int64_t n) const;  // element offset of W[k, n] in the packed layout
 
   int K_ = 0, N_ = 0;
@@ -46,8 +44,6 @@ class Linear {
   dnnl::memory weights_;
   std::vector<float> bias_;
   int gemv_max_rows_ = 0;
-  mutable std::unique_ptr<std::mutex> mu_ = std::make_unique<std::mutex>();
-  mutable std::map<int, dnnl::matmul> prims_;
 };
 
 // Converts n floats to bf16 (round to nearest even).

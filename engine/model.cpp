@@ -129,6 +129,34 @@ void Model::decode(std::span<State* const> states, std::span<const int> tokens, 
   run(segs, logits);
 }
 
+void Model::forward_batch(std::span<State* const> states,
+                          std::span<const std::span<const int>> tokens, float* logits) const {
+  if (states.size() != tokens.size()) throw Error("forward_batch: one token list per sequence expected");
+  const size_t chunk = size_t(opts_.prefill_chunk);
+  std::vector<Segment> segs;
+  size_t rows = 0;
+  auto flush = [&] {
+    run(segs, logits);
+    if (logits) logits += rows * size_t(cfg_.vocab_size);
+    segs.clear();
+    rows = 0;
+  };
+  for (size_t i = 0; i < states.size(); ++i) {
+    const auto& t = tokens[i];
+    if (t.size() > chunk) {  // a long one on its own, chunk by chunk
+      if (!segs.empty()) flush();
+      forward(*states[i], t, 0, logits);
+      if (logits) logits += t.size() * size_t(cfg_.vocab_size);
+      continue;
+    }
+    if (rows + t.size() > chunk && !segs.empty()) flush();
+    if (t.empty()) continue;
+    segs.push_back({states[i], t.data(), int(t.size()), 0});
+    rows += t.size();
+  }
+  if (!segs.empty()) flush();
+}
+
 void Model::run(std::span<const Segment> segs, float* logits) const {
   const int H = cfg_.hidden, V = cfg_.vocab_size;
   int rows = 0;

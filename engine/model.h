@@ -54,6 +54,10 @@ class Model {
   }
   // One token for each of a batch of sequences; logits [batch, vocab].
   void decode(std::span<State* const> states, std::span<const int> tokens, float* logits) const;
+  // Several sequences at once, each fed its own tokens (any counts; long ones are chunked);
+  // logits of every row of every sequence, in order ([Σ counts, vocab]).
+  void forward_batch(std::span<State* const> states, std::span<const std::span<const int>> tokens,
+                     float* logits) const;
 
  private:
   struct Segment {

@@ -50,6 +50,7 @@ TensorInfo parse_entry(const std::string& name, const json& e, uint64_t data_siz
   if (t.end > data_size)
     bad("data_offsets end " + std::to_string(t.end) + " is beyond the data area (" +
         std::to_string(data_size) + " bytes; file truncated?)");
+  if (count > UINT64_MAX / dtype_size(t.dtype)) bad("shape is too large");  // bytes would wrap
   const uint64_t want = count * dtype_size(t.dtype);
   if (want != t.end - t.begin)
     bad("shape x dtype size = " + std::to_string(want) + " bytes but data_offsets span " +

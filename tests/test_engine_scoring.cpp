@@ -1,0 +1,189 @@
+// Scoring, forks, generation and the small-M kernel, on golden and built-in models.
+#include <cmath>
+#include <random>
+
+#include "engine/builtin.h"
+#include "engine/compute.h"
+#include "engine/error.h"
+#include "engine/generate.h"
+#include "engine/linear.h"
+#include "engine/scoring.h"
+#include "tests/golden.h"
+
+namespace rgeval {
+namespace {
+
+std::unique_ptr<Model> load_f32(const Checkpoint& ck) {
+  EngineOptions o;
+  o.dtype = "f32";
+  return std::make_unique<Model>(ck, o);
+}
+
+TEST(Scoring, GoldenLoglikelihoodRequests) {
+  RGEVAL_REQUIRE_SHARED();
+  for (const auto& name : testing::golden_models()) {
+    testing::Golden g(name);
+    const Checkpoint ck = load_model(g.dir);
+    const auto m = load_f32(ck);
+    std::vector<ScoreRequest> reqs;
+    for (const auto& r : g.j.at("loglikelihood").at("requests"))
+      reqs.push_back({r.at("context").get<std::vector<int>>(), r.at("continuation").get<std::vector<int>>()});
+    ASSERT_EQ(reqs.size(), 14u);
+    for (bool share : {true, false}) {
+      ScoreOptions so;
+      so.share_prefixes = share;
+      const auto res = score(*m, reqs, so);
+      double worst = 0;
+      for (size_t i = 0; i < reqs.size(); ++i) {
+        const auto& want = g.j.at("loglikelihood").at("requests")[i];
+        const double tol = g.tolerance() * double(reqs[i].continuation.size());
+        const double d = std::abs(res[i].sum_logprob - want.at("sum_logprob").get<double>());
+        worst = std::max(worst, d);
+        EXPECT_LE(d, tol) << name << " request " << i;
+        EXPECT_EQ(res[i].is_greedy, want.at("is_greedy").get<bool>()) << name << " request " << i;
+      }
+      std::printf("  %s share=%d: max |d sum_logprob| %.2e\n", name.c_str(), int(share), worst);
+    }
+  }
+}
+
+// Requests that share long prefixes: the shared path must give the naive path's numbers
+// while forwarding fewer tokens.
+TEST(Scoring, ForkedPrefixesEqualRecomputation) {
+  for (const char* name : {"builtin:tiny-griffin", "builtin:tiny-gemma"}) {
+    const Checkpoint ck = load_model(name);
+    const auto m = load_f32(ck);
+    std::mt19937 rng(7);
+    std::uniform_int_distribution<int> tok(7, 500);
+    std::vector<int> shared(70);  // longer than tiny-griffin's window (32)
+    for (auto& t : shared) t = tok(rng);
+    shared[0] = 2;
+    std::vector<ScoreRequest> reqs;
+    for (int q = 0; q < 3; ++q) {
+      std::vector<int> ctx = shared;
+      for (int i = 0; i < 5 + q; ++i) ctx.push_back(tok(rng));
+      for (int c = 0; c < 4; ++c) {
+        std::vector<int> cont;
+        for (int i = 0; i <= c; ++i) cont.push_back(tok(rng));
+        reqs.push_back({ctx, cont});
+      }
+    }
+    ScoreStats shared_st, naive_st;
+    ScoreOptions naive;
+    naive.share_prefixes = false;
+    const auto a = score(*m, reqs, {}, &shared_st);
+    const auto b = score(*m, reqs, naive, &naive_st);
+    for (size_t i = 0; i < reqs.size(); ++i) {
+      EXPECT_NEAR(a[i].sum_logprob, b[i].sum_logprob, 1e-3) << name << " " << i;
+      EXPECT_EQ(a[i].is_greedy, b[i].is_greedy);
+      ASSERT_EQ(a[i].token_logprobs.size(), reqs[i].continuation.size());
+    }
+    EXPECT_EQ(naive_st.tokens_forwarded, naive_st.tokens_naive);
+    EXPECT_LT(shared_st.tokens_forwarded * 3, naive_st.tokens_forwarded) << name;
+  }
+}
+
+TEST(Scoring, ForkedStateContinuesLikeTheOriginal) {
+  const Checkpoint ck = load_model("builtin:tiny-griffin");
+  const auto m = load_f32(ck);
+  std::vector<int> prompt = {2, 40, 41, 42, 43, 44, 45, 46, 47, 48};
+  State s = m->new_state();
+  m->forward(s, prompt, prompt.size(), nullptr);
+  State fork = s;
+  const std::vector<int> more = {50, 51, 52};
+  std::vector<float> a(3 * 512), b(3 * 512);
+  m->forward(s, more, 0, a.data());
+  m->forward(fork, more, 0, b.data());
+  EXPECT_EQ(a, b);
+  EXPECT_EQ(s.bytes(), fork.bytes());
+}
+
+TEST(Scoring, RejectsEmptyContinuation) {
+  const Checkpoint ck = load_model("builtin:tiny-gemma");
+  const auto m = load_f32(ck);
+  std::vector<ScoreRequest> reqs = {{{2, 5}, {}}};
+  EXPECT_THROW(score(*m, reqs), Error);
+}
+
+TEST(Generation, GreedyMatchesArgmaxAndStopsAtEos) {
+  const Checkpoint ck = load_model("builtin:tiny-gemma");
+  const auto m = load_f32(ck);
+  SamplingOptions o;
+  o.max_new_tokens = 12;
+  const std::vector<int> prompt = {2, 100, 101};
+  const Generation g = generate(*m, prompt, o);
+  ASSERT_EQ(g.ids.size(), 12u);
+  EXPECT_EQ(g.stop_reason, "max_new_tokens");
+  // The same ids step by step.
+  State s = m->new_state();
+  std::vector<float> logits(512);
+  m->prefill(s, prompt, logits.data());
+  for (int id : g.ids) {
+    EXPECT_EQ(argmax(logits.data(), 512), id);
+    State* sp = &s;
+    m->decode({&sp, 1}, std::span<const int>(&id, 1), logits.data());
+  }
+  // Declaring a later generated token (not seen before it) a stop id stops right before it.
+  size_t k = 1;
+  while (k < g.ids.size() && std::count(g.ids.begin(), g.ids.begin() + int64_t(k), g.ids[k])) ++k;
+  ASSERT_LT(k, g.ids.size());
+  o.stop_ids = {g.ids[k]};
+  const Generation stopped = generate(*m, prompt, o);
+  EXPECT_EQ(stopped.stop_reason, "eos");
+  EXPECT_EQ(stopped.ids, std::vector<int>(g.ids.begin(), g.ids.begin() + int64_t(k)));
+}
+
+TEST(Generation, SamplingIsSeededAndRespectsTopK) {
+  std::vector<float> logits = {0.f, 5.f, 4.9f, -3.f, 4.8f};
+  SamplingOptions o;
+  o.temperature = 1.f;
+  o.top_k = 2;
+  uint64_t a = 42, b = 42;
+  std::vector<int> seen(5);
+  for (int i = 0; i < 200; ++i) {
+    const int x = sample_token(logits.data(), 5, o, a);
+    EXPECT_EQ(x, sample_token(logits.data(), 5, o, b));
+    ++seen[size_t(x)];
+  }
+  EXPECT_EQ(seen[0] + seen[3] + seen[4], 0);
+  EXPECT_GT(seen[1], 50);
+  EXPECT_GT(seen[2], 50);
+  o.top_k = 0;
+  o.top_p = 0.3f;  // only the most likely token carries 30 % of the mass
+  for (int i = 0; i < 50; ++i) EXPECT_EQ(sample_token(logits.data(), 5, o, a), 1);
+}
+
+// The hand-written small-M kernel against oneDNN on odd shapes, f32 and bf16.
+TEST(Linear, GemvMatchesOneDnn) {
+  std::mt19937 rng(1);
+  std::uniform_real_distribution<float> u(-1.f, 1.f);
+  for (DType dt : {DType::F32, DType::BF16}) {
+    if (dt == DType::BF16 && !cpu_has_bf16()) continue;
+    for (auto [N, K] : std::vector<std::pair<int, int>>{{64, 128}, {100, 130}, {32, 48}, {384, 256}}) {
+      std::vector<float> w(static_cast<size_t>(N) * K), b(static_cast<size_t>(N));
+      for (auto& x : w) x = u(rng);
+      for (auto& x : b) x = u(rng);
+      TensorView wv{DType::F32, {N, K}, reinterpret_cast<const std::byte*>(w.data()), w.size() * 4};
+      TensorView bv{DType::F32, {N}, reinterpret_cast<const std::byte*>(b.data()), b.size() * 4};
+      const Linear l(wv, &bv, dt);
+      if (l.gemv_max_rows() == 0) continue;
+      for (int M : {1, 3, 4, 5, 9}) {
+        std::vector<float> x(size_t(M) * K), y1(size_t(M) * N), y2(y1.size());
+        for (auto& v : x) v = u(rng);
+        l.forward(x.data(), y1.data(), M, MatmulPath::Dnnl);
+        l.forward(x.data(), y2.data(), M, MatmulPath::Gemv);
+        const double tol = dt == DType::F32 ? 1e-4 : 2e-2;
+        EXPECT_LE(testing::max_abs_diff(y1.data(), y2.data(), y1.size()), tol)
+            << dtype_name(dt) << " N=" << N << " K=" << K << " M=" << M;
+      }
+      // The packed layout still yields the original rows (tied embedding lookup).
+      std::vector<float> row(static_cast<size_t>(K));
+      l.row(N - 1, row.data());
+      for (int k = 0; k < K; ++k)
+        EXPECT_NEAR(row[size_t(k)], w[size_t(N - 1) * K + k], dt == DType::F32 ? 0.f : 1e-2f);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace rgeval
