@@ -19,6 +19,14 @@ uint64_t next_u64(uint64_t& s) {  // splitmix64
   return z ^ (z >> 31);
 }
 
+// Built-in random models may have a larger vocabulary than their tokenizer: such ids decode as
+// the tokenizer's unknown piece instead of failing.
+std::string decode_lenient(const Tokenizer& tok, std::vector<int> ids) {
+  for (int& id : ids)
+    if (id < 0 || id >= tok.vocab_size()) id = tok.unk_id();
+  return tok.decode(ids);
+}
+
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
@@ -86,7 +94,7 @@ Generation generate(const Model& m, std::span<const int> prompt, const SamplingO
     }
     g.ids.push_back(next);
     if (tok && o.stop && !o.stop_strings.empty()) {
-      const std::string text = tok->decode(g.ids);
+      const std::string text = decode_lenient(*tok, g.ids);
       bool hit = false;
       for (const auto& ss : o.stop_strings)
         if (!ss.empty() && text.find(ss) != std::string::npos) hit = true;
@@ -101,7 +109,7 @@ Generation generate(const Model& m, std::span<const int> prompt, const SamplingO
   }
   g.decode_seconds = seconds_since(t0);
   if (tok) {
-    g.text = tok->decode(g.ids);
+    g.text = decode_lenient(*tok, g.ids);
     if (g.stop_reason == "stop_string") {
       size_t cut = g.text.size();
       for (const auto& ss : o.stop_strings)

@@ -75,21 +75,25 @@ Linear::Linear(const TensorView& w, const TensorView* bias, DType compute, bool 
   packed_md_ = packed_layout(K_, N_, dt);
   weights_ = memory(packed_md_, eng);
 
-  // Plain copy in the compute dtype (aligned), then one reorder into the packed layout.
+  // The weights as they are (when already in the compute dtype and aligned) or a converted
+  // copy, then one reorder into the packed layout.
   const int64_t n = int64_t(K_) * N_;
-  memory plain({{K_, N_}, dt, w_in_out ? tag::ab : tag::ba}, eng);
-  if (dt_ == DType::BF16) {
-    auto* p = static_cast<uint16_t*>(plain.get_data_handle());
-    if (w.dtype == DType::BF16) {
-      std::memcpy(p, w.data, size_t(n) * 2);
-    } else {
+  const memory::desc plain_md({K_, N_}, dt, w_in_out ? tag::ab : tag::ba);
+  const size_t es = dtype_size(dt_);
+  memory plain;
+  if (w.dtype == dt_ && reinterpret_cast<uintptr_t>(w.data) % es == 0) {
+    plain = memory(plain_md, eng, const_cast<std::byte*>(w.data));
+  } else {
+    plain = memory(plain_md, eng);
+    if (dt_ == DType::BF16) {
+      auto* p = static_cast<uint16_t*>(plain.get_data_handle());
 #pragma omp parallel for schedule(static)
       for (int64_t i = 0; i < n; ++i) p[i] = f32_to_bf16(element_f32(w, i));
-    }
-  } else {
-    auto* p = static_cast<float*>(plain.get_data_handle());
+    } else {
+      auto* p = static_cast<float*>(plain.get_data_handle());
 #pragma omp parallel for schedule(static)
-    for (int64_t i = 0; i < n; ++i) p[i] = element_f32(w, i);
+      for (int64_t i = 0; i < n; ++i) p[i] = element_f32(w, i);
+    }
   }
   dnnl::reorder(plain, weights_).execute(dnnl_stream(), plain, weights_);
   dnnl_stream().wait();

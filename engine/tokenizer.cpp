@@ -73,6 +73,8 @@ std::vector<std::string> Tokenizer::pieces(const std::vector<int>& ids) const {
 
 int Tokenizer::vocab_size() const { return sp_->GetPieceSize(); }
 
+int Tokenizer::unk_id() const { return sp_->unk_id(); }
+
 std::string chat_prompt(const std::string& msg) {
   return "<start_of_turn>user\n" + msg + "<end_of_turn>\n<start_of_turn>model\n";
 }

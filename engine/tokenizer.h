@@ -25,6 +25,7 @@ class Tokenizer {
   int bos_id() const { return bos_; }
   int eos_id() const { return eos_; }
   int pad_id() const { return pad_; }
+  int unk_id() const;
   int start_of_turn_id() const { return sot_; }  // -1 if the model has no such piece
   int end_of_turn_id() const { return eot_; }
   const std::string& source() const { return where_; }
