@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "engine/linear.h"
+#include "engine/vmath.h"
 
 namespace rgeval {
 
@@ -83,7 +84,11 @@ void attend(const AttnShape& s, const LayerState& cache, DType dt, int64_t p0, i
       float mx = sc[0];
       for (int64_t i = 1; i < n_keys; ++i) mx = std::max(mx, sc[i]);
       float sum = 0.f;
-      for (int64_t i = 0; i < n_keys; ++i) sum += (sc[i] = std::exp(sc[i] - mx));
+#pragma omp simd reduction(+ : sum)
+      for (int64_t i = 0; i < n_keys; ++i) {
+        sc[i] = vexp(sc[i] - mx);
+        sum += sc[i];
+      }
       const float inv = 1.f / sum;
       for (int64_t i = 0; i < n_keys; ++i) sc[i] *= inv;
     }

@@ -24,8 +24,6 @@ void add_into(float* x, const float* y, int64_t n) {
   for (int64_t i = 0; i < n; ++i) x[i] += y[i];
 }
 
-float sigmoid(float x) { return 1.f / (1.f + std::exp(-x)); }
-
 }  // namespace
 
 Model::Model(const Checkpoint& ck, const EngineOptions& opts) : cfg_(ck.config), opts_(opts) {
@@ -257,7 +255,7 @@ void Model::recurrent_block(const Block& b, size_t layer, std::span<const Segmen
       (which ? b.gate_a : b.gate_x)[size_t(head)].forward(tmp.data(), tmpo.data(), rows);
       float* dst = which ? ga.data() : gx.data();
       for (int r = 0; r < rows; ++r)
-        for (int j = 0; j < bw; ++j) dst[size_t(r) * L + head * bw + j] = sigmoid(tmpo[size_t(r) * bw + j]);
+        for (int j = 0; j < bw; ++j) dst[size_t(r) * L + head * bw + j] = vsigmoid(tmpo[size_t(r) * bw + j]);
     }
   }
   r0 = 0;
@@ -267,6 +265,7 @@ void Model::recurrent_block(const Block& b, size_t layer, std::span<const Segmen
            ga.data() + o, ux.data() + o, s.count);
     r0 += s.count;
   }
+#pragma omp parallel for simd schedule(static) if (n > 65536)
   for (size_t i = 0; i < n; ++i) ux[i] *= gelu_tanh(y[i]);
   b.lin_out.forward(ux.data(), out, rows);
 }

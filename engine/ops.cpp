@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "engine/vmath.h"
+
 namespace rgeval {
 
 void rms_norm(const float* x, const float* scale, float* y, int rows, int n, float eps) {
@@ -10,25 +12,22 @@ void rms_norm(const float* x, const float* scale, float* y, int rows, int n, flo
     const float* xr = x + int64_t(r) * n;
     float* yr = y + int64_t(r) * n;
     float ss = 0.f;
+#pragma omp simd reduction(+ : ss)
     for (int i = 0; i < n; ++i) ss += xr[i] * xr[i];
     const float inv = 1.f / std::sqrt(ss / float(n) + eps);
     for (int i = 0; i < n; ++i) yr[i] = xr[i] * inv * (1.f + scale[i]);
   }
 }
 
-float gelu_tanh(float x) {
-  constexpr float k = 0.7978845608028654f;  // sqrt(2/pi)
-  return 0.5f * x * (1.f + std::tanh(k * (x + 0.044715f * x * x * x)));
-}
-
 void gelu_mul(float* a, const float* b, int64_t n) {
-#pragma omp parallel for schedule(static) if (n > 65536)
+#pragma omp parallel for simd schedule(static) if (n > 65536)
   for (int64_t i = 0; i < n; ++i) a[i] = gelu_tanh(a[i]) * b[i];
 }
 
 void soft_cap(float* x, int64_t n, float cap) {
-#pragma omp parallel for schedule(static) if (n > 65536)
-  for (int64_t i = 0; i < n; ++i) x[i] = cap * std::tanh(x[i] / cap);
+  const float inv = 1.f / cap;
+#pragma omp parallel for simd schedule(static) if (n > 65536)
+  for (int64_t i = 0; i < n; ++i) x[i] = cap * vtanh(x[i] * inv);
 }
 
 Rope::Rope(int rot_dims, float theta) : rot(rot_dims) {
@@ -54,7 +53,8 @@ double log_softmax_at(const float* x, int n, int i) {
   float mx = x[0];
   for (int j = 1; j < n; ++j) mx = std::max(mx, x[j]);
   float sum = 0.f;
-  for (int j = 0; j < n; ++j) sum += std::exp(x[j] - mx);
+#pragma omp simd reduction(+ : sum)
+  for (int j = 0; j < n; ++j) sum += vexp(x[j] - mx);
   return double(x[i] - mx - std::log(sum));
 }
 

@@ -3,12 +3,17 @@
 #include <cstdint>
 #include <vector>
 
+#include "engine/vmath.h"
+
 namespace rgeval {
 
 // y[r] = x[r] * rsqrt(mean(x[r]²) + eps) * (1 + scale), for `rows` rows of `n`.
 void rms_norm(const float* x, const float* scale, float* y, int rows, int n, float eps);
 // tanh-approximated GELU (what Gemma and RecurrentGemma use).
-float gelu_tanh(float x);
+inline float gelu_tanh(float x) {
+  constexpr float k = 0.7978845608028654f;  // sqrt(2/pi)
+  return 0.5f * x * (1.f + vtanh(k * (x + 0.044715f * x * x * x)));
+}
 // a[i] = gelu_tanh(a[i]) * b[i]
 void gelu_mul(float* a, const float* b, int64_t n);
 // x[i] = cap * tanh(x[i] / cap)

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "engine/linear.h"
+#include "engine/vmath.h"
 
 namespace rgeval {
 
@@ -61,8 +62,8 @@ void rg_lru(const RgLru& r, float* h, int64_t p0, const float* u, const float* g
     for (int t = 0; t < T; ++t) {
       const int64_t i = int64_t(t) * C + c;
       const float log_a = -8.f * gate_a[i] * sp;
-      float a = std::exp(log_a);
-      float mult = std::sqrt(1.f - std::exp(2.f * log_a));
+      float a = vexp(log_a);
+      float mult = std::sqrt(1.f - vexp(2.f * log_a));
       if (p0 + t == 0) a = 0.f, mult = 1.f;  // state reset at the start of a sequence
       hc = a * hc + u[i] * gate_x[i] * mult;
       y[i] = hc;

@@ -6,6 +6,7 @@
 #include <numeric>
 
 #include "engine/error.h"
+#include "engine/vmath.h"
 
 namespace rgeval {
 
@@ -25,7 +26,8 @@ bool accumulate(const float* row, int V, int token, ScoreResult& r) {
   for (int j = 1; j < V; ++j)
     if (row[j] > mx) mx = row[j], best = j;
   float sum = 0.f;
-  for (int j = 0; j < V; ++j) sum += std::exp(row[j] - mx);
+#pragma omp simd reduction(+ : sum)
+  for (int j = 0; j < V; ++j) sum += vexp(row[j] - mx);
   const double lp = double(row[token] - mx - std::log(sum));
   r.token_logprobs.push_back(lp);
   r.sum_logprob += lp;
