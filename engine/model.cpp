@@ -19,6 +19,24 @@ TensorView slice(const TensorView& t, int64_t index, std::vector<int64_t> shape)
   return TensorView{t.dtype, std::move(shape), t.data + size_t(index) * bytes, bytes};
 }
 
+// Row index of each segment's first row.
+template <typename Segs>
+std::vector<int> first_rows(const Segs& segs) {
+  std::vector<int> first;
+  int r = 0;
+  for (const auto& s : segs) first.push_back(r), r += s.count;
+  return first;
+}
+
+// Runs f(i) for every segment: one segment parallelizes inside; a decode batch across segments
+// (the per-segment kernels' own parallel regions then run serially, as nested regions).
+template <typename F>
+void for_segments(size_t n, const F& f) {
+  if (n == 1) return f(0);
+#pragma omp parallel for schedule(dynamic)
+  for (size_t i = 0; i < n; ++i) f(i);
+}
+
 void add_into(float* x, const float* y, int64_t n) {
 #pragma omp parallel for schedule(static) if (n > 65536)
   for (int64_t i = 0; i < n; ++i) x[i] += y[i];
@@ -217,21 +235,22 @@ void Model::attention_block(const Block& b, size_t layer, std::span<const Segmen
   b.k.forward(h, k.data(), rows);
   b.v.forward(h, v.data(), rows);
   const AttnShape shape{nh, kvh, hd, cfg_.arch == Arch::Griffin ? cfg_.window : 0};
-  int r0 = 0;
-  for (const auto& s : segs) {
-    for (int i = 0; i < s.count; ++i) {
-      const int64_t pos = s.state->pos + i;
-      rope_.apply(q.data() + size_t(r0 + i) * nh * hd, nh, hd, pos);
-      rope_.apply(k.data() + size_t(r0 + i) * kvh * hd, kvh, hd, pos);
+  const auto first = first_rows(segs);
+  auto one = [&](size_t i) {
+    const Segment& s = segs[i];
+    const size_t r0 = size_t(first[i]);
+    for (int t = 0; t < s.count; ++t) {
+      const int64_t pos = s.state->pos + t;
+      rope_.apply(q.data() + (r0 + size_t(t)) * nh * hd, nh, hd, pos);
+      rope_.apply(k.data() + (r0 + size_t(t)) * kvh * hd, kvh, hd, pos);
     }
     LayerState& ls = s.state->layers[layer];
-    attend(shape, ls, dt_, s.state->pos, s.count, q.data() + size_t(r0) * nh * hd,
-           k.data() + size_t(r0) * kvh * hd, v.data() + size_t(r0) * kvh * hd,
-           att.data() + size_t(r0) * nh * hd);
-    cache_append(shape, ls, dt_, s.state->pos, s.count, k.data() + size_t(r0) * kvh * hd,
-                 v.data() + size_t(r0) * kvh * hd);
-    r0 += s.count;
-  }
+    attend(shape, ls, dt_, s.state->pos, s.count, q.data() + r0 * nh * hd, k.data() + r0 * kvh * hd,
+           v.data() + r0 * kvh * hd, att.data() + r0 * nh * hd);
+    cache_append(shape, ls, dt_, s.state->pos, s.count, k.data() + r0 * kvh * hd,
+                 v.data() + r0 * kvh * hd);
+  };
+  for_segments(segs.size(), one);
   b.o.forward(att.data(), out, rows);
 }
 
@@ -242,12 +261,12 @@ void Model::recurrent_block(const Block& b, size_t layer, std::span<const Segmen
   std::vector<float> y(n), ux(n), cu(n), gx(n), ga(n), tmp(size_t(rows) * bw), tmpo(tmp.size());
   b.lin_y.forward(h, y.data(), rows);
   b.lin_x.forward(h, ux.data(), rows);
-  int r0 = 0;
-  for (const auto& s : segs) {
-    conv1d(b.conv, s.state->layers[layer].conv.data(), dt_, ux.data() + size_t(r0) * L,
-           cu.data() + size_t(r0) * L, s.count);
-    r0 += s.count;
-  }
+  const auto first = first_rows(segs);
+  for_segments(segs.size(), [&](size_t i) {
+    const size_t o = size_t(first[i]) * L;
+    conv1d(b.conv, segs[i].state->layers[layer].conv.data(), dt_, ux.data() + o, cu.data() + o,
+           segs[i].count);
+  });
   for (int head = 0; head < nh; ++head) {
     for (int r = 0; r < rows; ++r)
       std::memcpy(tmp.data() + size_t(r) * bw, cu.data() + size_t(r) * L + head * bw, size_t(bw) * 4);
@@ -258,13 +277,11 @@ void Model::recurrent_block(const Block& b, size_t layer, std::span<const Segmen
         for (int j = 0; j < bw; ++j) dst[size_t(r) * L + head * bw + j] = vsigmoid(tmpo[size_t(r) * bw + j]);
     }
   }
-  r0 = 0;
-  for (const auto& s : segs) {
-    const size_t o = size_t(r0) * L;
-    rg_lru(b.lru, s.state->layers[layer].lru.data(), s.state->pos, cu.data() + o, gx.data() + o,
-           ga.data() + o, ux.data() + o, s.count);
-    r0 += s.count;
-  }
+  for_segments(segs.size(), [&](size_t i) {
+    const size_t o = size_t(first[i]) * L;
+    rg_lru(b.lru, segs[i].state->layers[layer].lru.data(), segs[i].state->pos, cu.data() + o,
+           gx.data() + o, ga.data() + o, ux.data() + o, segs[i].count);
+  });
 #pragma omp parallel for simd schedule(static) if (n > 65536)
   for (size_t i = 0; i < n; ++i) ux[i] *= gelu_tanh(y[i]);
   b.lin_out.forward(ux.data(), out, rows);

@@ -1,5 +1,7 @@
 #include "engine/state.h"
 
+#include <cstring>
+
 namespace rgeval {
 
 State make_state(const ModelConfig& c, DType cache_dtype) {
@@ -20,6 +22,40 @@ State make_state(const ModelConfig& c, DType cache_dtype) {
     }
   }
   return s;
+}
+
+void fill_synthetic(State& s, int64_t depth, uint64_t seed) {
+  uint64_t x = seed * 0x9e3779b97f4a7c15ull + 1;
+  auto next = [&x] {  // xorshift64*: small values in [-0.5, 0.5)
+    x ^= x >> 12, x ^= x << 25, x ^= x >> 27;
+    return float(double((x * 0x2545f4914f6cdd1dull) >> 40) / double(1ull << 24)) - 0.5f;
+  };
+  auto fill = [&](std::vector<std::byte>& buf) {
+    if (s.cache_dtype == DType::F32) {
+      for (size_t i = 0; i + 4 <= buf.size(); i += 4) {
+        const float f = next();
+        std::memcpy(buf.data() + i, &f, 4);
+      }
+    } else {
+      for (size_t i = 0; i + 2 <= buf.size(); i += 2) {
+        const uint16_t b = f32_to_bf16(next());
+        std::memcpy(buf.data() + i, &b, 2);
+      }
+    }
+  };
+  s.pos = depth;
+  for (auto& l : s.layers) {
+    fill(l.conv);
+    for (auto& h : l.lru) h = next();
+    const bool attention = l.conv.empty();
+    if (!attention) continue;
+    if (s.window == 0) {  // the growing cache holds `depth` rows
+      l.k.resize(size_t(depth * s.kv_row_bytes));
+      l.v.resize(size_t(depth * s.kv_row_bytes));
+    }
+    fill(l.k);
+    fill(l.v);
+  }
 }
 
 int64_t State::bytes() const {

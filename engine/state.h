@@ -34,4 +34,9 @@ struct State {
 
 State make_state(const ModelConfig& c, DType cache_dtype);
 
+// Puts a fresh state at position `depth` with arbitrary (seeded) cache contents, without running
+// the model: the cost of a decode step does not depend on the values, so throughput at depth 32K
+// can be measured without a 32K-token prefill (`rgeval throughput --fill synthetic`).
+void fill_synthetic(State& s, int64_t depth, uint64_t seed = 1);
+
 }  // namespace rgeval

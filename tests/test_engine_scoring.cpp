@@ -7,6 +7,7 @@
 #include "engine/error.h"
 #include "engine/generate.h"
 #include "engine/linear.h"
+#include "engine/model_spec.h"
 #include "engine/scoring.h"
 #include "tests/golden.h"
 
@@ -182,6 +183,61 @@ TEST(Linear, GemvMatchesOneDnn) {
       for (int k = 0; k < K; ++k)
         EXPECT_NEAR(row[size_t(k)], w[size_t(N - 1) * K + k], dt == DType::F32 ? 0.f : 1e-2f);
     }
+  }
+}
+
+}  // namespace
+}  // namespace rgeval
+
+namespace rgeval {
+namespace {
+
+// A decode batch of sequences at different positions gives each sequence's own logits.
+TEST(BatchDecode, EqualsOneSequenceAtATime) {
+  for (const char* name : {"builtin:tiny-griffin", "builtin:tiny-gemma"}) {
+    const Checkpoint ck = load_model(name);
+    const auto m = load_f32(ck);
+    const int V = m->vocab();
+    std::vector<State> batch, single;
+    for (int i = 0; i < 3; ++i) {
+      std::vector<int> prompt(size_t(5 + 20 * i), 9 + i);  // 5, 25, 45 tokens (window 32)
+      prompt[0] = 2;
+      State s = m->new_state();
+      m->forward(s, prompt, prompt.size(), nullptr);
+      batch.push_back(s);
+      single.push_back(s);
+    }
+    const std::vector<int> next = {30, 31, 32};
+    std::vector<float> got(3 * size_t(V)), want(got.size());
+    std::vector<State*> ptrs = {&batch[0], &batch[1], &batch[2]};
+    for (int step = 0; step < 3; ++step) {
+      m->decode(ptrs, next, got.data());
+      for (size_t i = 0; i < 3; ++i) {
+        State* sp = &single[i];
+        m->decode({&sp, 1}, std::span<const int>(&next[i], 1), want.data() + i * size_t(V));
+      }
+      EXPECT_LE(testing::max_abs_diff(got.data(), want.data(), got.size()), 1e-4) << name << " step " << step;
+    }
+  }
+}
+
+TEST(State, SyntheticFillHasTheShapeOfARealOne) {
+  for (const char* name : {"builtin:tiny-griffin", "builtin:tiny-gemma"}) {
+    const Checkpoint ck = load_model(name);
+    const auto m = load_f32(ck);
+    State real = m->new_state(), synth = m->new_state();
+    std::vector<int> prompt(100, 11);
+    prompt[0] = 2;
+    m->forward(real, prompt, prompt.size(), nullptr);
+    fill_synthetic(synth, 100);
+    EXPECT_EQ(synth.pos, real.pos);
+    EXPECT_EQ(synth.bytes(), real.bytes()) << name;
+    EXPECT_EQ(synth.bytes(), state_bytes(ck.config, DType::F32, 100));
+    std::vector<float> logits(512);
+    State* sp = &synth;
+    const int tok = 5;
+    m->decode({&sp, 1}, std::span<const int>(&tok, 1), logits.data());  // decodes from there
+    EXPECT_EQ(synth.pos, 101);
   }
 }
 
