@@ -2,6 +2,7 @@
 #include <cmath>
 
 #include "engine/checkpoint.h"
+#include "engine/compute.h"
 #include "engine/model.h"
 #include "engine/model_spec.h"
 #include "tests/golden.h"
@@ -112,6 +113,28 @@ TEST_P(GoldenModel, StateBytes) {
       EXPECT_EQ(s.bytes(), want) << n << " tokens after a prefill";
     }
   }
+}
+
+// bf16 weights x bf16 activations (f32 accumulation, f32 everywhere else): close to the fp32
+// reference, within the README's bound for native bf16 compute (~1.1 RG / ~0.32 Gemma).
+TEST_P(GoldenModel, Bf16ComputeIsClose) {
+  if (!cpu_has_bf16()) GTEST_SKIP() << "no native bf16 on this CPU";
+  EngineOptions o;
+  o.dtype = "bf16";
+  const Model m(*ck, o);
+  const auto& seq = g->j.at("full_sequence")[2];
+  const auto tokens = seq.at("tokens").get<std::vector<int>>();
+  const auto want = g->array(seq.at("logits").get<std::string>());
+  std::vector<float> got(want.size());
+  State s = m.new_state();
+  m.forward(s, tokens, 0, got.data());
+  double sum = 0;
+  for (size_t i = 0; i < got.size(); ++i) sum += std::abs(got[i] - want[i]);
+  const double bound = 1.5 * (ck->config.arch == Arch::Griffin ? 1.1 : 0.32);
+  const double d = testing::max_abs_diff(got.data(), want.data(), want.size());
+  std::printf("  %s bf16 compute: max |d logit| %.3f, mean %.4f\n", GetParam().c_str(), d, sum / double(got.size()));
+  EXPECT_LE(d, bound);
+  EXPECT_LE(sum / double(got.size()), bound / 10);
 }
 
 INSTANTIATE_TEST_SUITE_P(Shared, GoldenModel, ::testing::ValuesIn(testing::golden_models()),
