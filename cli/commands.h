@@ -14,5 +14,7 @@ void add_logits(CLI::App& app, Runner& run);
 void add_generate(CLI::App& app, Runner& run);
 void add_score(CLI::App& app, Runner& run);
 void add_requests(CLI::App& app, Runner& run);
+void add_eval(CLI::App& app, Runner& run);
+void add_throughput(CLI::App& app, Runner& run);
 
 }  // namespace rgeval::cli

@@ -15,6 +15,8 @@ int main(int argc, char** argv) {
   rgeval::cli::add_generate(app, run);
   rgeval::cli::add_score(app, run);
   rgeval::cli::add_requests(app, run);
+  rgeval::cli::add_eval(app, run);
+  rgeval::cli::add_throughput(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -73,28 +73,36 @@ std::vector<ScoreResult> score(const Model& m, std::span<const ScoreRequest> req
   std::vector<const std::vector<int>*> order;
   for (const auto& [ctx, _] : groups) order.push_back(&ctx);
 
-  State cache = m.new_state();  // the state after `cache_tokens`
-  std::vector<int> cache_tokens;
+  // lcp[i]: tokens the i-th and (i+1)-th contexts share. Sorted order makes the prefixes a later
+  // context shares with this one the running minima of lcp from here on: the states at those
+  // depths are kept on a stack (each a prefix of the current context, deepest on top).
+  std::vector<size_t> lcp;
+  for (size_t i = 0; i + 1 < order.size(); ++i) lcp.push_back(common_prefix(*order[i], *order[i + 1]));
+  std::vector<std::pair<size_t, State>> stack;
   std::vector<float> logits;
   for (size_t gi = 0; gi < order.size(); ++gi) {
     const std::vector<int>& ctx = *order[gi];
     const auto& members = groups[ctx];
-    State s = m.new_state();
-    size_t start = 0;
-    if (!cache_tokens.empty() && common_prefix(ctx, cache_tokens) == cache_tokens.size()) {
-      s = cache;
-      start = cache_tokens.size();
+    if (gi > 0)
+      while (!stack.empty() && stack.back().first > lcp[gi - 1]) stack.pop_back();
+    State s = stack.empty() ? m.new_state() : stack.back().second;
+    size_t start = stack.empty() ? 0 : stack.back().first;
+    // Depths later contexts will resume from (at least one token stays to be forwarded, for
+    // the logits that predict the first continuation token), deepest first.
+    std::vector<size_t> keep;
+    size_t mn = SIZE_MAX;
+    for (size_t k = gi; k < lcp.size(); ++k) {
+      mn = std::min(mn, lcp[k]);
+      if (mn <= start) break;
+      const size_t c = std::min(mn, ctx.size() - 1);
+      if (c <= start) break;
+      if (keep.empty() || c < keep.back()) keep.push_back(c);
     }
-    // Keep the part this context shares with the next one (at least one token stays to be
-    // forwarded, for the logits that predict the first continuation token).
-    const size_t share =
-        gi + 1 < order.size() ? std::min(common_prefix(ctx, *order[gi + 1]), ctx.size() - 1) : 0;
-    if (share > start) {
-      m.forward(s, std::span<const int>(ctx.data() + start, share - start), share - start, nullptr);
-      st.tokens_forwarded += int64_t(share - start);
-      start = share;
-      cache = s;
-      cache_tokens.assign(ctx.begin(), ctx.begin() + int64_t(share));
+    for (auto it = keep.rbegin(); it != keep.rend(); ++it) {
+      m.forward(s, std::span<const int>(ctx.data() + start, *it - start), *it - start, nullptr);
+      st.tokens_forwarded += int64_t(*it - start);
+      start = *it;
+      stack.emplace_back(start, s);
     }
     // The rest of the context, with the logits of its last row.
     logits.resize(size_t(V));

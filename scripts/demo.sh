@@ -7,3 +7,4 @@ bash scripts/install-deps.sh
 bash scripts/build.sh build
 ./build/cli/rgeval info --model builtin:tiny-griffin
 ./build/cli/rgeval info --model builtin:tiny-gemma
+./build/cli/rgeval throughput --preset quick --out build/throughput-quick.json --charts build/charts --db build/rgeval.db

@@ -5,7 +5,7 @@ packages=(
   build-essential cmake pkg-config git
   libdnnl-dev libsentencepiece-dev nlohmann-json3-dev libcli11-dev libsqlite3-dev
   libbenchmark-dev libgtest-dev libgmock-dev
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev libomp-dev
 )
 missing=()
 for p in "${packages[@]}"; do

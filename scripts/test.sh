@@ -13,3 +13,6 @@ bash scripts/build.sh build
 echo "== ASan+UBSan build and tests" >&2
 bash scripts/build.sh build-asan -DRGEVAL_SANITIZE=ON -DRGEVAL_BUILD_BENCH=OFF
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j 2 -LE slow)
+
+echo "== libFuzzer targets (clang, ASan+UBSan), bounded time" >&2
+bash scripts/fuzz.sh build-fuzz

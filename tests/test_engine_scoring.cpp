@@ -84,6 +84,33 @@ TEST(Scoring, ForkedPrefixesEqualRecomputation) {
   }
 }
 
+// Contexts A = P+X+Y1, B = P+X+Y2, C = P+Z: B resumes from P+X, C from P (a stack of prefixes),
+// so exactly |P+X+Y1| + |Y2| + |Z| tokens are forwarded.
+TEST(Scoring, NestedSharedPrefixesAreComputedOnce) {
+  const Checkpoint ck = load_model("builtin:tiny-griffin");
+  const auto m = load_f32(ck);
+  auto run = [](int first, int n) {
+    std::vector<int> v;
+    for (int i = 0; i < n; ++i) v.push_back(first + i);
+    return v;
+  };
+  auto cat = [](std::vector<int> a, const std::vector<int>& b) {
+    a.insert(a.end(), b.begin(), b.end());
+    return a;
+  };
+  std::vector<int> P = cat({2}, run(100, 69)), X = run(10, 10), Z = run(400, 6);
+  const std::vector<ScoreRequest> reqs = {{cat(P, Z), {7}}, {cat(cat(P, X), run(30, 5)), {8}},
+                                          {cat(cat(P, X), run(20, 5)), {9}}};
+  ScoreStats st, naive_st;
+  ScoreOptions naive;
+  naive.share_prefixes = false;
+  const auto a = score(*m, reqs, {}, &st);
+  const auto b = score(*m, reqs, naive, &naive_st);
+  EXPECT_EQ(st.tokens_forwarded, 85 + 5 + 6);
+  EXPECT_EQ(naive_st.tokens_forwarded, 76 + 85 + 85);
+  for (size_t i = 0; i < reqs.size(); ++i) EXPECT_NEAR(a[i].sum_logprob, b[i].sum_logprob, 1e-3);
+}
+
 TEST(Scoring, ForkedStateContinuesLikeTheOriginal) {
   const Checkpoint ck = load_model("builtin:tiny-griffin");
   const auto m = load_f32(ck);
