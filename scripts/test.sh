@@ -4,11 +4,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
-export OMP_NUM_THREADS=${OMP_NUM_THREADS:-2}
+# ctest runs two test programs at a time, one OpenMP thread each (two threads each would
+# oversubscribe the cores); the engine suites then run once more with two threads, to exercise
+# the parallel paths.
+export OMP_NUM_THREADS=1
 
 echo "== Release build and tests" >&2
 bash scripts/build.sh build
 (cd build && ctest --output-on-failure -j 2)
+echo "== Engine suites with 2 threads" >&2
+OMP_NUM_THREADS=2 ./build/tests/test_engine_golden --gtest_brief=1
+OMP_NUM_THREADS=2 ./build/tests/test_engine_scoring --gtest_brief=1
 
 echo "== ASan+UBSan build and tests" >&2
 bash scripts/build.sh build-asan -DRGEVAL_SANITIZE=ON -DRGEVAL_BUILD_BENCH=OFF
