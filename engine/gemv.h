@@ -1,6 +1,6 @@
 // Hand-written small-M products over oneDNN's packed weight layouts (BA16a64b for f32,
-// BA16a64b2a for bf16). Batch-1/small-batch decoding is bound by reading the weights once; oneDNN
-// 2.6's brgemm (AMX for bf16) wastes most of that at M = 1 (bench/bench_matmul measures both).
+// BA16a64b2a for bf16). Batch-1 decoding is bound by reading the weights once; the kernel streams
+// each 64-column strip once (bench/bench_kernels measures it against oneDNN at every M).
 #pragma once
 #include "engine/dtype.h"
 

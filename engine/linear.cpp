@@ -1,6 +1,9 @@
 #include "engine/linear.h"
 
 #include <immintrin.h>
+#include <sys/mman.h>
+
+#include <cstdlib>
 
 #include <cstring>
 #include <map>
@@ -73,7 +76,14 @@ Linear::Linear(const TensorView& w, const TensorView* bias, DType compute, bool 
   auto& eng = dnnl_engine();
   const auto dt = dnnl_type(dt_);
   packed_md_ = packed_layout(K_, N_, dt);
-  weights_ = memory(packed_md_, eng);
+  // Our own allocation, so that big matrices sit on transparent huge pages: decoding streams
+  // every weight once per token and 4 KiB pages would cost a TLB miss every 4 KiB.
+  const size_t bytes = packed_md_.get_size(), huge = size_t(2) << 20;
+  void* p = std::aligned_alloc(huge, (bytes + huge - 1) / huge * huge);
+  if (!p) throw Error("Linear: cannot allocate " + std::to_string(bytes) + " bytes of weights");
+  if (bytes >= huge) ::madvise(p, (bytes + huge - 1) / huge * huge, MADV_HUGEPAGE);
+  storage_ = std::shared_ptr<void>(p, std::free);
+  weights_ = memory(packed_md_, eng, p);
 
   // The weights as they are (when already in the compute dtype and aligned) or a converted
   // copy, then one reorder into the packed layout.

@@ -41,6 +41,7 @@ class Linear {
   int K_ = 0, N_ = 0;
   DType dt_ = DType::F32;
   dnnl::memory::desc packed_md_;
+  std::shared_ptr<void> storage_;  // the packed weights (2 MiB-aligned, huge pages advised)
   dnnl::memory weights_;
   std::vector<float> bias_;
   int gemv_max_rows_ = 0;
