@@ -7,6 +7,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "cli/command_line.h"
 #include "cli/commands.h"
 #include "cli/load.h"
 #include "engine/error.h"
@@ -24,31 +25,6 @@ struct Opts {
   size_t unit_docs = 64;
   bool naive = false;
 };
-
-std::string shell_quote(const std::string& s) {
-  if (!s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_=.,:/+@%") ==
-                        std::string::npos)
-    return s;
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-// argv of this process (Linux), shell-quoted.
-std::string command_line() {
-  std::ifstream f("/proc/self/cmdline", std::ios::binary);
-  std::string all((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  std::string out;
-  size_t i = 0;
-  while (i < all.size()) {
-    const size_t j = all.find('\0', i);
-    const std::string arg = all.substr(i, j == std::string::npos ? std::string::npos : j - i);
-    out += (out.empty() ? "" : " ") + shell_quote(arg);
-    if (j == std::string::npos) break;
-    i = j + 1;
-  }
-  return out;
-}
 
 void run_eval(const Opts& o) {
   tasks::EvalOptions eo;

@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "bench/throughput.h"
+#include "cli/command_line.h"
 #include "cli/commands.h"
 #include "engine/error.h"
 #include "reports/throughput_charts.h"
@@ -42,22 +43,6 @@ int64_t parse_bytes(const std::string& s) {
   else fail("--memory-budget", "unknown unit '" + s.substr(used) + "' (B, K, M, G, T)");
   if (!(v > 0)) fail("--memory-budget", "'" + s + "' must be positive");
   return int64_t(v * mult);
-}
-
-std::string shell_quote(const std::string& s) {
-  if (!s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_=.,:/+@%") ==
-                        std::string::npos)
-    return s;
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-std::string command_line() {
-  std::ifstream f("/proc/self/cmdline", std::ios::binary);
-  std::string arg, out;
-  while (std::getline(f, arg, '\0')) out += (out.empty() ? "" : " ") + shell_quote(arg);
-  return out;
 }
 
 void run_throughput_cmd(Opts& o, const CLI::App* cmd) {
