@@ -1,18 +1,26 @@
 #!/usr/bin/env python3
-"""Markdown tables from `bench_kernels --benchmark_out=FILE --benchmark_out_format=json`."""
+"""Markdown tables from `bench_kernels --benchmark_out=FILE --benchmark_out_format=json`.
+
+With --benchmark_repetitions=N, or several files (runs at different times), the fastest run of
+each benchmark is shown: the least disturbed one on a shared machine.
+
+    kernels_table.py run1.json [run2.json ...]
+"""
 import json
 import re
 import sys
 
 
-def main(path):
-    runs = json.load(open(path))["benchmarks"]
+def main(paths):
+    runs = [r for p in paths for r in json.load(open(p))["benchmarks"]]
     by = {}
     for r in runs:
-        if r.get("error_occurred"):
+        if r.get("error_occurred") or r.get("run_type") == "aggregate":
             continue
-        name = re.sub(r"/(min_time:[0-9.]+|iterations:\d+|real_time)", "", r["name"])
-        by[name] = r
+        name = re.sub(r"/(min_time:[0-9.]+|iterations:\d+|repeats:\d+|real_time)", "",
+                      r.get("run_name", r["name"]))
+        if name not in by or r["real_time"] < by[name]["real_time"]:
+            by[name] = r
 
     def ms(r):
         return r["real_time"] * {"ms": 1, "us": 1e-3, "ns": 1e-6, "s": 1e3}[r["time_unit"]]
@@ -48,4 +56,4 @@ def main(path):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[1:])
