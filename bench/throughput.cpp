@@ -15,6 +15,7 @@
 #include "engine/checkpoint.h"
 #include "engine/compute.h"
 #include "engine/error.h"
+#include "engine/version.h"
 #include "engine/model_spec.h"
 #include "engine/state.h"
 
@@ -256,8 +257,8 @@ json run_throughput(const ThroughputOptions& o) {
   set_threads(o.threads);
   json R;
   R["schema"] = "rgeval.throughput/1";
-  R["rgeval_version"] = RGEVAL_VERSION;
-  R["rgeval_commit"] = RGEVAL_COMMIT;
+  R["rgeval_version"] = rgeval::version();
+  R["rgeval_commit"] = rgeval::commit();
   R["started_at"] = utc_now();
   R["command_line"] = o.command_line;
   const int64_t mem_total = mem_total_bytes();

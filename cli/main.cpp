@@ -3,10 +3,11 @@
 
 #include "cli/commands.h"
 #include "engine/error.h"
+#include "engine/version.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"rgeval: evaluate and benchmark RecurrentGemma and Gemma models on CPU"};
-  app.set_version_flag("--version", std::string("rgeval ") + RGEVAL_VERSION + " (" + RGEVAL_COMMIT + ")");
+  app.set_version_flag("--version", std::string("rgeval ") + rgeval::version() + " (" + rgeval::commit() + ")");
   app.require_subcommand(1);
   rgeval::cli::Runner run;
   rgeval::cli::add_info(app, run);

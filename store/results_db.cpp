@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/error.h"
+#include "engine/version.h"
 
 namespace rgeval::store {
 
@@ -114,7 +115,7 @@ void init_schema(Db& db) {
   Stmt meta(db, "INSERT INTO meta(key, value) VALUES (?1, ?2)");
   meta.bind(1, "schema_version").bind(2, std::to_string(kSchemaVersion)).run();
   meta.reset();
-  meta.bind(1, "created_by").bind(2, std::string("rgeval ") + RGEVAL_VERSION + " (" + RGEVAL_COMMIT + ")").run();
+  meta.bind(1, "created_by").bind(2, std::string("rgeval ") + rgeval::version() + " (" + rgeval::commit() + ")").run();
   db.exec("PRAGMA user_version = " + std::to_string(kSchemaVersion));  // an integer constant
   tx.commit();
 }

@@ -15,6 +15,7 @@
 
 #include "engine/builtin.h"
 #include "engine/error.h"
+#include "engine/version.h"
 #include "store/results_db.h"
 #include "store/sha256.h"
 #include "tasks/encode_pair.h"
@@ -271,8 +272,8 @@ EvalResult evaluate(const Model& model, const Tokenizer& tok, const ModelIdentit
   ri.num_fewshot = o.num_fewshot;
   ri.naive = o.naive;
   ri.data_files = files_json.dump();
-  ri.rgeval_version = RGEVAL_VERSION;
-  ri.rgeval_commit = RGEVAL_COMMIT;
+  ri.rgeval_version = rgeval::version();
+  ri.rgeval_commit = rgeval::commit();
   ri.command_line = o.command_line;
   ri.started_at = utc_now();
 
@@ -285,8 +286,8 @@ EvalResult evaluate(const Model& model, const Tokenizer& tok, const ModelIdentit
   ai.run_id = res.run_id;
   ai.started_at = ri.started_at;
   ai.command_line = o.command_line;
-  ai.rgeval_version = RGEVAL_VERSION;
-  ai.rgeval_commit = RGEVAL_COMMIT;
+  ai.rgeval_version = rgeval::version();
+  ai.rgeval_commit = rgeval::commit();
   ai.threads = o.threads;
   ai.limit = o.limit;
   res.attempt_id = store::begin_attempt(db, ai);
@@ -468,8 +469,8 @@ EvalResult evaluate(const Model& model, const Tokenizer& tok, const ModelIdentit
   c["naive"] = o.naive;
   c["data_dir"] = o.data_dir;
   c["data_files"] = files_json;
-  c["rgeval_version"] = RGEVAL_VERSION;
-  c["rgeval_commit"] = RGEVAL_COMMIT;
+  c["rgeval_version"] = rgeval::version();
+  c["rgeval_commit"] = rgeval::commit();
   c["command_line"] = o.command_line;
   c["date"] = ri.started_at;
   c["db"] = o.db_path;

@@ -1,6 +1,7 @@
 // The rgeval binary: exit codes, `info` and `tokenize`.
 #include <nlohmann/json.hpp>
 
+#include "engine/version.h"
 #include "tests/st_raw.h"
 #include "tests/testing.h"
 
@@ -23,7 +24,8 @@ json info_json(const std::string& model) {
 TEST(Cli, Version) {
   const auto r = run_cli("--version");
   EXPECT_EQ(r.code, 0);
-  EXPECT_EQ(r.out.rfind("rgeval " RGEVAL_VERSION " (", 0), 0u) << r.out;
+  EXPECT_EQ(r.out.rfind(std::string("rgeval ") + rgeval::version() + " (" + rgeval::commit() + ")", 0), 0u) << r.out;
+  EXPECT_NE(std::string(rgeval::commit()), "");
 }
 
 TEST(Cli, UsageErrorsExitTwo) {
