@@ -4,6 +4,7 @@
 #include "engine/builtin.h"
 #include "engine/error.h"
 #include "tasks/encode_pair.h"
+#include "tasks/binomial.h"
 #include "tasks/metrics.h"
 #include "tests/testing.h"
 
@@ -17,6 +18,23 @@ Doc doc(std::vector<std::string> texts, int gold, const std::string& task = "t")
   d.choice_texts = texts;
   for (auto& t : texts) d.choices.push_back(" " + t);
   return d;
+}
+
+TEST(Metrics, WilsonIntervalOnTextbookCases) {
+  // 10/20: [0.2993, 0.7007]; 0/10: [0, 0.2775] (Wilson 1927; Newcombe 1998, table I)
+  const Proportion a = wilson(10, 20);
+  EXPECT_DOUBLE_EQ(a.rate, 0.5);
+  EXPECT_NEAR(a.lo, 0.29930, 5e-5);
+  EXPECT_NEAR(a.hi, 0.70070, 5e-5);
+  const Proportion b = wilson(0, 10);
+  EXPECT_NEAR(b.lo, 0.0, 1e-12);
+  EXPECT_NEAR(b.hi, 0.27754, 5e-5);
+  const Proportion c = wilson(10, 10);
+  EXPECT_NEAR(c.lo, 1 - 0.27754, 5e-5);
+  EXPECT_NEAR(c.hi, 1.0, 1e-12);
+  EXPECT_NEAR(wilson(81, 263).lo, 0.2553, 5e-4);  // Newcombe's example 81/263: [0.2553, 0.3662]
+  EXPECT_NEAR(wilson(81, 263).hi, 0.3662, 5e-4);
+  EXPECT_TRUE(std::isnan(wilson(0, 0).rate));
 }
 
 TEST(Metrics, ArgmaxLikeNumpy) {
