@@ -118,6 +118,14 @@ void BM_read_bandwidth(benchmark::State& st) {
   set_rate(st, "GB/s", double(buf.size()));
 }
 
+void BM_read_bandwidth_dot(benchmark::State& st) {
+  const size_t bytes = size_t(st.range(0)) << 20;
+  rb::ReadBuffer buf(bytes);
+  benchmark::DoNotOptimize(rb::read_dot_bf16(buf.data(), buf.size()));  // warm-up
+  for (auto _ : st) benchmark::DoNotOptimize(rb::read_dot_bf16(buf.data(), buf.size()));
+  set_rate(st, "GB/s", double(buf.size()));
+}
+
 constexpr int kLru = 2560;
 
 void BM_rg_lru(benchmark::State& st) {
@@ -225,6 +233,8 @@ void register_all() {
                                      BM_attend, shape, dt, len)
             ->UseRealTime()->MinTime(0.2)->Unit(benchmark::kMicrosecond);
   benchmark::RegisterBenchmark("read_bandwidth/xor", BM_read_bandwidth)
+      ->Arg(2048)->ArgName("MiB")->UseRealTime()->Iterations(8)->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("read_bandwidth/dot_bf16", BM_read_bandwidth_dot)
       ->Arg(2048)->ArgName("MiB")->UseRealTime()->Iterations(8)->Unit(benchmark::kMillisecond);
   for (DType dt : dts)
     benchmark::RegisterBenchmark((std::string("matmul_peak/M:2048/K:4096/N:4096/") + dt_name(dt)).c_str(),

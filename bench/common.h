@@ -42,8 +42,13 @@ class ReadBuffer {
 // XOR of every 64-bit word of the buffer, the threads of the OpenMP team splitting it in
 // contiguous halves; AVX-512 loads where available. Reads each byte once.
 uint64_t read_reduce(const std::byte* p, size_t n);
+// Sum of the buffer read as bf16 values (products with 1.0 into 8 fp32 accumulators, as a
+// decode step consumes its weights), split the same way. Measured slightly faster than the XOR on
+// this machine's Xeon (docs/performance.md), so the roofline takes the better of the two.
+float read_dot_bf16(const std::byte* p, size_t n);
 
-// Best read bandwidth (GB/s, 1e9) of `reps` passes over a buffer of `bytes`.
+// Best read bandwidth (GB/s, 1e9) over `reps` passes of each of the two readers over a buffer
+// of `bytes`: the tightest bandwidth the machine showed, the denominator of every roofline.
 double measure_read_bandwidth(size_t bytes, int reps);
 
 struct MatmulPeak {

@@ -15,8 +15,6 @@ namespace rgeval {
 
 namespace {
 
-// Row counts from which attention runs as matrix products (below: one pass per query).
-constexpr int kMatmulRows = 16;
 
 inline void load_row(const std::byte* base, DType dt, int64_t index, int n, float* out) {
   if (dt == DType::F32) {
@@ -123,7 +121,7 @@ void attend_matmul(const AttnShape& s, const LayerState& cache, DType dt, int64_
 
 void attend(const AttnShape& s, const LayerState& cache, DType dt, int64_t p0, int T,
             const float* q, const float* k_new, const float* v_new, float* out) {
-  if (T >= kMatmulRows) return attend_matmul(s, cache, dt, p0, T, q, k_new, v_new, out);
+  if (T >= kAttendMatmulRows) return attend_matmul(s, cache, dt, p0, T, q, k_new, v_new, out);
   const int hd = s.head_dim, group = s.heads / s.kv_heads;
   const int64_t q_ld = int64_t(s.heads) * hd, kv_ld = int64_t(s.kv_heads) * hd;
   const float scale = 1.f / std::sqrt(float(hd));

@@ -17,6 +17,9 @@ struct AttnShape {
 // q: [T, heads*head_dim] for positions p0..p0+T-1 (RoPE applied, not scaled); k_new, v_new:
 // [T, kv_heads*head_dim] of the same rows; `cache` holds the sequence's earlier keys/values.
 // Writes out: [T, heads*head_dim].
+// Row counts from which attend() runs as oneDNN matrix products (below: one pass per query).
+constexpr int kAttendMatmulRows = 16;
+
 void attend(const AttnShape& s, const LayerState& cache, DType cache_dtype, int64_t p0, int T,
             const float* q, const float* k_new, const float* v_new, float* out);
 

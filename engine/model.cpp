@@ -28,13 +28,16 @@ std::vector<int> first_rows(const Segs& segs) {
   return first;
 }
 
-// Runs f(i) for every segment: one segment parallelizes inside; a decode batch across segments
-// (the per-segment kernels' own parallel regions then run serially, as nested regions).
-template <typename F>
-void for_segments(size_t n, const F& f) {
-  if (n == 1) return f(0);
-#pragma omp parallel for schedule(dynamic)
-  for (size_t i = 0; i < n; ++i) f(i);
+// Runs f(i) for every segment: one segment parallelizes inside; a batch of short segments
+// (decode) across segments (the per-segment kernels' own parallel regions then run serially, as
+// nested regions). Segments long enough for attention's oneDNN products go one after another:
+// oneDNN primitives must run on the thread that created them.
+template <typename Seg, typename F>
+void for_segments(std::span<const Seg> segs, const F& f) {
+  bool short_only = segs.size() > 1;
+  for (const auto& s : segs) short_only = short_only && s.count < kAttendMatmulRows;
+#pragma omp parallel for schedule(dynamic) if (short_only)
+  for (size_t i = 0; i < segs.size(); ++i) f(i);
 }
 
 void add_into(float* x, const float* y, int64_t n) {
@@ -250,7 +253,7 @@ void Model::attention_block(const Block& b, size_t layer, std::span<const Segmen
     cache_append(shape, ls, dt_, s.state->pos, s.count, k.data() + r0 * kvh * hd,
                  v.data() + r0 * kvh * hd);
   };
-  for_segments(segs.size(), one);
+  for_segments(segs, one);
   b.o.forward(att.data(), out, rows);
 }
 
@@ -258,26 +261,35 @@ void Model::recurrent_block(const Block& b, size_t layer, std::span<const Segmen
                             const float* h, float* out, int rows) const {
   const int L = cfg_.lru_width, nh = cfg_.num_heads, bw = L / nh;
   const size_t n = size_t(rows) * L;
-  std::vector<float> y(n), ux(n), cu(n), gx(n), ga(n), tmp(size_t(rows) * bw), tmpo(tmp.size());
+  std::vector<float> y(n), ux(n), cu(n), gx(n), ga(n);
   b.lin_y.forward(h, y.data(), rows);
   b.lin_x.forward(h, ux.data(), rows);
   const auto first = first_rows(segs);
-  for_segments(segs.size(), [&](size_t i) {
+  for_segments(segs, [&](size_t i) {
     const size_t o = size_t(first[i]) * L;
     conv1d(b.conv, segs[i].state->layers[layer].conv.data(), dt_, ux.data() + o, cu.data() + o,
            segs[i].count);
   });
-  for (int head = 0; head < nh; ++head) {
+  // The block-diagonal gates: 2 x heads small products. Few rows (decode): the products run in
+  // parallel with each other on the hand-written kernel (oneDNN primitives must not run on a
+  // thread other than their creator's); many rows (prefill): one after another, each parallel
+  // inside.
+  const bool few = int64_t(rows) * bw <= 65536 && b.gate_x[0].gemv_max_rows() > 0;
+#pragma omp parallel for schedule(dynamic) if (few)
+  for (int task = 0; task < 2 * nh; ++task) {
+    const int head = task / 2, which = task % 2;
+    std::vector<float> tmp(size_t(rows) * bw), tmpo(tmp.size());
     for (int r = 0; r < rows; ++r)
       std::memcpy(tmp.data() + size_t(r) * bw, cu.data() + size_t(r) * L + head * bw, size_t(bw) * 4);
-    for (int which = 0; which < 2; ++which) {
-      (which ? b.gate_a : b.gate_x)[size_t(head)].forward(tmp.data(), tmpo.data(), rows);
-      float* dst = which ? ga.data() : gx.data();
-      for (int r = 0; r < rows; ++r)
-        for (int j = 0; j < bw; ++j) dst[size_t(r) * L + head * bw + j] = vsigmoid(tmpo[size_t(r) * bw + j]);
-    }
+    (which ? b.gate_a : b.gate_x)[size_t(head)].forward(tmp.data(), tmpo.data(), rows,
+                                                        few ? MatmulPath::Gemv : MatmulPath::Auto);
+    float* dst = which ? ga.data() : gx.data();
+#pragma omp parallel for schedule(static) if (!few)
+    for (int r = 0; r < rows; ++r)
+#pragma omp simd
+      for (int j = 0; j < bw; ++j) dst[size_t(r) * L + head * bw + j] = vsigmoid(tmpo[size_t(r) * bw + j]);
   }
-  for_segments(segs.size(), [&](size_t i) {
+  for_segments(segs, [&](size_t i) {
     const size_t o = size_t(first[i]) * L;
     rg_lru(b.lru, segs[i].state->layers[layer].lru.data(), segs[i].state->pos, cu.data() + o,
            gx.data() + o, ga.data() + o, ux.data() + o, segs[i].count);
