@@ -40,7 +40,7 @@ inline void axpy(float w, const float* x, float* y, int n) {
 
 // Rows (a chunk of prefill) go through matrix products: per KV head, S = Q·Kᵀ over every key
 // any of the rows may see, the causal/window mask and softmax on S, then O = P·V. Shapes are
-// padded (rows to a power of two, keys to a multiple of 256) so that few primitives serve.
+// padded (rows as in Linear, keys to a multiple of 256) so that few primitives serve.
 void attend_matmul(const AttnShape& s, const LayerState& cache, DType dt, int64_t p0, int T,
                    const float* q, const float* k_new, const float* v_new, float* out) {
   const int hd = s.head_dim, group = s.heads / s.kv_heads;
@@ -49,8 +49,9 @@ void attend_matmul(const AttnShape& s, const LayerState& cache, DType dt, int64_
   const int64_t lo = s.window > 0 ? std::max<int64_t>(0, p0 - s.window) : 0;
   const int64_t n_cache = p0 - lo;
   const int n_keys = int(n_cache + T), M = T * group;
-  int Mp = 1;
-  while (Mp < M) Mp *= 2;
+  int Mp = 1;  // as Linear: powers of two up to 512, multiples of 512 beyond
+  while (Mp < M && Mp < 512) Mp *= 2;
+  if (M > 512) Mp = (M + 511) / 512 * 512;
   const int Np = (n_keys + 255) / 256 * 256;
   const bool bf16 = dt == DType::BF16;
   std::vector<float> qg(size_t(Mp) * hd, 0.f), kall(size_t(Np) * hd, 0.f), vall(kall.size(), 0.f),

@@ -3,6 +3,7 @@
 #include <immintrin.h>
 #include <sys/mman.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 #include <cstring>
@@ -57,7 +58,9 @@ const dnnl::matmul& primitive(int K, int N, memory::data_type dt, int M, const m
 
 }  // namespace
 
-void to_bf16(const float* x, uint16_t* y, size_t n) {
+namespace {
+
+void to_bf16_serial(const float* x, uint16_t* y, size_t n) {
   size_t i = 0;
 #if defined(__AVX512BF16__)
   for (; i + 16 <= n; i += 16) {
@@ -66,6 +69,18 @@ void to_bf16(const float* x, uint16_t* y, size_t n) {
   }
 #endif
   for (; i < n; ++i) y[i] = f32_to_bf16(x[i]);
+}
+
+}  // namespace
+
+void to_bf16(const float* x, uint16_t* y, size_t n) {
+  constexpr size_t kBlock = size_t(1) << 16;  // parallel in blocks for prefill-sized inputs
+  const int64_t blocks = int64_t((n + kBlock - 1) / kBlock);
+#pragma omp parallel for schedule(static) if (blocks > 2)
+  for (int64_t b = 0; b < blocks; ++b) {
+    const size_t lo = size_t(b) * kBlock;
+    to_bf16_serial(x + lo, y + lo, std::min(kBlock, n - lo));
+  }
 }
 
 Linear::Linear(const TensorView& w, const TensorView* bias, DType compute, bool w_in_out)

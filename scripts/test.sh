@@ -15,6 +15,8 @@ bash scripts/build.sh build
 echo "== Engine suites with 2 threads" >&2
 OMP_NUM_THREADS=2 ./build/tests/test_engine_golden --gtest_brief=1
 OMP_NUM_THREADS=2 ./build/tests/test_engine_scoring --gtest_brief=1
+# (the end-to-end goldens batch many sequences: once caught a race that one thread cannot show)
+OMP_NUM_THREADS=2 ./build/tests/test_eval --gtest_brief=1 --gtest_filter='Eval.ReproducesEndToEndGoldens'
 
 echo "== ASan+UBSan build and tests" >&2
 bash scripts/build.sh build-asan -DRGEVAL_SANITIZE=ON -DRGEVAL_BUILD_BENCH=OFF
