@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -11,7 +12,11 @@
 #include "cli/commands.h"
 #include "cli/load.h"
 #include "engine/error.h"
+#include "tasks/eval_cluster.h"
 #include "tasks/evaluate.h"
+#ifdef RGEVAL_MPI
+#include "tasks/eval_mpi.h"
+#endif
 
 namespace rgeval::cli {
 
@@ -26,8 +31,20 @@ struct Opts {
   bool naive = false;
 };
 
-void run_eval(const Opts& o) {
+// "a / b / c (max/mean 1.02)"
+std::string per_rank(const std::vector<int64_t>& v) {
+  std::string s;
+  for (size_t i = 0; i < v.size(); ++i) s += (i ? " / " : "") + std::to_string(v[i]);
+  char buf[48];
+  std::snprintf(buf, sizeof buf, " (max/mean %.3f)", tasks::max_over_mean(v));
+  return s + buf;
+}
+
+// One process, or one rank of a distributed run (`cluster`, docs/mpi.md: only rank 0 prints).
+void run_eval_on(const Opts& o, tasks::EvalCluster* cluster) {
+  const bool root = !cluster || cluster->rank() == 0;
   tasks::EvalOptions eo;
+  eo.cluster = cluster;
   eo.tasks = o.tasks;
   eo.data_dir = o.data;
   eo.num_fewshot = o.num_fewshot;
@@ -39,9 +56,16 @@ void run_eval(const Opts& o) {
   eo.threads = o.model.threads;
   eo.unit_docs = o.unit_docs;
   if (const char* k = std::getenv("RGEVAL_TEST_KILL_AFTER_DOCS")) eo.test_kill_after_docs = std::atoi(k);  // tests only
+  if (const char* r = std::getenv("RGEVAL_TEST_KILL_RANK"); r && cluster && std::atoi(r) != cluster->rank())
+    eo.test_kill_after_docs = -1;  // tests only: the hook applies to that rank alone
   const bool tty = ::isatty(2);
   auto last = std::chrono::steady_clock::now() - std::chrono::seconds(1);
-  eo.on_progress = [&](const tasks::EvalProgress& p) {
+  if (cluster && root)
+    cluster->on_plan = [&](const tasks::ShardPlan& plan) {
+      std::cerr << "rgeval: " << cluster->size() << " ranks, planned tokens per rank " << per_rank(plan.tokens_per_rank)
+                << "\n";
+    };
+  if (root) eo.on_progress = [&](const tasks::EvalProgress& p) {
     const auto now = std::chrono::steady_clock::now();
     if (!p.final && now - last < std::chrono::milliseconds(500)) return;
     last = now;
@@ -51,8 +75,15 @@ void run_eval(const Opts& o) {
   LoadedModel m = load_model_args(o.model);
   const tasks::ModelIdentity id = tasks::model_identity(o.model.model, m.checkpoint, *m.model);
   const tasks::EvalResult r = tasks::evaluate(*m.model, *m.tokenizer, id, eo);
+  if (!root) return;
   std::cerr << "rgeval: run " << r.run_key.substr(0, 12) << " in " << o.db << ": " << r.docs_total
             << " documents, " << r.docs_reused << " already stored, " << r.docs_computed << " computed\n";
+  if (cluster) {
+    const auto& j = r.json.at("mpi");
+    std::cerr << "rgeval: " << cluster->size() << " ranks, tokens forwarded per rank "
+              << per_rank(j.at("tokens_forwarded_per_rank").get<std::vector<int64_t>>()) << ", documents "
+              << per_rank(j.at("docs_per_rank").get<std::vector<int64_t>>()) << "\n";
+  }
   std::cout << tasks::format_table(r) << std::flush;
   if (!o.out.empty()) {
     std::ofstream f(o.out, std::ios::binary);
@@ -60,6 +91,21 @@ void run_eval(const Opts& o) {
     f << r.json.dump(1) << '\n';
     if (!f.flush()) fail(o.out, "write error");
   }
+}
+
+void run_eval(const Opts& o) {
+#ifdef RGEVAL_MPI
+  if (tasks::mpi_launched()) {  // a rank of `mpirun ... rgeval eval` (docs/mpi.md)
+    tasks::MpiEvalCluster mpi;
+    try {
+      run_eval_on(o, &mpi);
+    } catch (const std::exception& e) {
+      mpi.abort(e.what());  // every rank ends, the job fails naming this rank
+    }
+    return;
+  }
+#endif
+  run_eval_on(o, nullptr);
 }
 
 }  // namespace

@@ -16,5 +16,10 @@ void add_score(CLI::App& app, Runner& run);
 void add_requests(CLI::App& app, Runner& run);
 void add_eval(CLI::App& app, Runner& run);
 void add_throughput(CLI::App& app, Runner& run);
+void add_safety(CLI::App& app, Runner& run);
+void add_sxs(CLI::App& app, Runner& run);      // cmd_sxs.cpp: side-by-side studies
+void add_sxs_use(CLI::App& sxs, Runner& run);  // cmd_sxs_use.cpp: sxs serve, rate, results
+void add_report(CLI::App& app, Runner& run);   // cmd_report.cpp: rgeval report
+void add_demo(CLI::App& app, Runner& run);     // cmd_demo.cpp: rgeval demo
 
 }  // namespace rgeval::cli

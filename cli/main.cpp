@@ -18,6 +18,10 @@ int main(int argc, char** argv) {
   rgeval::cli::add_requests(app, run);
   rgeval::cli::add_eval(app, run);
   rgeval::cli::add_throughput(app, run);
+  rgeval::cli::add_safety(app, run);
+  rgeval::cli::add_sxs(app, run);
+  rgeval::cli::add_report(app, run);
+  rgeval::cli::add_demo(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

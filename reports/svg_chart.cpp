@@ -145,6 +145,7 @@ std::string render_svg(const Chart& c) {
         continue;
       }
       ymin = std::min(ymin, y), ymax = std::max(ymax, y);
+      if (bar && i < s.hi.size() && usable(s.hi[i], c.y.scale)) ymax = std::max(ymax, s.hi[i]);
       ++points;
     }
   Mapper mx{c.x.scale, 0, 1, px0, px1}, my{c.y.scale, 0, 1, py1, py0};
@@ -221,8 +222,16 @@ std::string render_svg(const Chart& c) {
         const double y = my(s.y[i]);
         o << "<rect x=\"" << num(x) << "\" y=\"" << num(std::min(y, base)) << "\" width=\"" << num(std::max(1.0, bw - 2))
           << "\" height=\"" << num(std::fabs(base - y)) << "\" fill=\"" << color << "\"/>\n";
+        double label_y = std::min(y, base);
+        if (i < s.lo.size() && i < s.hi.size() && usable(s.lo[i], c.y.scale) && usable(s.hi[i], c.y.scale)) {
+          const double cx = x + bw / 2 - 1, ylo = my(s.lo[i]), yhi = my(s.hi[i]), cap = std::min(6.0, bw / 4);
+          o << "<path d=\"M" << num(cx) << " " << num(ylo) << " L" << num(cx) << " " << num(yhi) << " M" << num(cx - cap)
+            << " " << num(ylo) << " L" << num(cx + cap) << " " << num(ylo) << " M" << num(cx - cap) << " " << num(yhi)
+            << " L" << num(cx + cap) << " " << num(yhi) << "\" stroke=\"#222222\" stroke-width=\"1.5\" fill=\"none\"/>\n";
+          label_y = std::min(label_y, yhi);
+        }
         if (c.bar_labels)
-          text(o, x + bw / 2 - 1, std::min(y, base) - 4, format_tick(s.y[i], c.y.units),
+          text(o, x + bw / 2 - 1, label_y - 4, format_tick(s.y[i], c.y.units),
                "text-anchor=\"middle\" font-size=\"10\" fill=\"#333333\"");
       }
     }

@@ -6,6 +6,10 @@ packages=(
   libdnnl-dev libsentencepiece-dev nlohmann-json3-dev libcli11-dev libsqlite3-dev
   libbenchmark-dev libgtest-dev libgmock-dev
   clang libclang-rt-14-dev libomp-dev
+  openmpi-bin libopenmpi-dev
+  # sxs: the rating web app's HTTP library (cpp-httplib), and headless Chromium for its browser
+  # test (tests/browser/, driven by playwright-core from npm; node comes with the image)
+  libcpp-httplib-dev chromium
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -18,6 +18,11 @@ OMP_NUM_THREADS=2 ./build/tests/test_engine_scoring --gtest_brief=1
 # (the end-to-end goldens batch many sequences: once caught a race that one thread cannot show)
 OMP_NUM_THREADS=2 ./build/tests/test_eval --gtest_brief=1 --gtest_filter='Eval.ReproducesEndToEndGoldens'
 
+echo "== MPI build (-DRGEVAL_MPI=ON): mpirun -n 3 rgeval eval vs one process (docs/mpi.md)" >&2
+cmake -S . -B build-mpi -DCMAKE_BUILD_TYPE=Release -DRGEVAL_MPI=ON -DRGEVAL_BUILD_BENCH=OFF >/dev/null
+cmake --build build-mpi -j "$(nproc)" --target rgeval test_mpi
+(cd build-mpi && ctest --output-on-failure -L mpi)
+
 echo "== ASan+UBSan build and tests" >&2
 bash scripts/build.sh build-asan -DRGEVAL_SANITIZE=ON -DRGEVAL_BUILD_BENCH=OFF
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j 2 -LE slow)

@@ -1,6 +1,7 @@
 // One document of a multiple-choice task, as the requests it becomes: the shared context and one
 // continuation per choice (lm-eval `loglikelihood` requests).
 #pragma once
+#include <map>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,9 @@ struct Doc {
   int gold = 0;                           // index of the correct choice
   std::vector<std::string> choice_texts;  // choices without the delimiter (acc_norm lengths)
   std::string subject;                    // MMLU subject ("" for other tasks)
+  // Labels read by a task's own metric function (TaskSpec::metrics); empty for the other tasks.
+  std::map<std::string, std::string> attrs;             // BBQ {"category", "context_condition"}, ...
+  std::map<std::string, std::vector<int>> choice_sets;  // named sets of choice indices: BBQ "targets", ...
 };
 
 }  // namespace rgeval::tasks

@@ -18,7 +18,9 @@
 #include "engine/version.h"
 #include "store/results_db.h"
 #include "store/sha256.h"
+#include "tasks/bbq.h"
 #include "tasks/encode_pair.h"
+#include "tasks/eval_cluster.h"
 #include "tasks/mmlu.h"
 #include "tasks/registry.h"
 
@@ -186,6 +188,14 @@ std::vector<std::string> task_data_files(const std::string& task, const std::str
     rel = {"boolq/dev.jsonl"};
   } else if (task == "social_iqa") {
     rel = {"siqa/dev.jsonl", "siqa/dev-labels.lst"};
+  } else if (task == "crows_pairs") {
+    rel = {"crows_pairs/crows_pairs_anonymized.csv"};
+  } else if (task == "bbq") {
+    rel = bbq_data_files();
+  } else if (task == "truthfulqa_mc1" || task == "truthfulqa_mc2") {
+    rel = {"truthfulqa/TruthfulQA.csv"};
+  } else if (task == "winogender" || task.rfind("winogender_", 0) == 0) {
+    rel = {"winogender/all_sentences.tsv"};
   } else {
     fail("--tasks", "no list of data files for task '" + task + "' (add it to task_data_files)");
   }
@@ -230,12 +240,14 @@ EvalResult evaluate(const Model& model, const Tokenizer& tok, const ModelIdentit
   ordered_json fewshot = ordered_json::object();
   std::map<std::string, std::string> data_files;  // relative path -> sha256
   std::map<std::string, bool> leaf_acc_norm;
+  std::map<std::string, TaskMetricFn> leaf_metrics;  // tasks with their own metrics
   for (const std::string& t : tasks) {
     specs.push_back(find_task(t));
     const int k = o.num_fewshot < 0 ? specs.back().default_num_fewshot : o.num_fewshot;
     fewshot[t] = k;
     for (Doc& d : specs.back().load(o.data_dir, k, o.limit)) {
       leaf_acc_norm[d.task] = specs.back().acc_norm;
+      if (specs.back().metrics) leaf_metrics[d.task] = specs.back().metrics;
       if (seen.emplace(d.task, d.doc_id).second) docs.push_back(std::move(d));
     }
     for (const std::string& rel : task_data_files(t, o.data_dir, k))
@@ -277,7 +289,10 @@ EvalResult evaluate(const Model& model, const Tokenizer& tok, const ModelIdentit
   ri.command_line = o.command_line;
   ri.started_at = utc_now();
 
-  store::Db db(o.db_path);
+  // Ranks > 0 of a cluster never open the database: they use a scratch one in memory and send
+  // what they score to rank 0 (docs/mpi.md).
+  const bool remote = o.cluster && o.cluster->rank() != 0;
+  store::Db db(remote ? ":memory:" : o.db_path);
   store::init_schema(db);
   EvalResult res;
   res.run_key = ri.run_key;
@@ -293,7 +308,8 @@ EvalResult evaluate(const Model& model, const Tokenizer& tok, const ModelIdentit
   res.attempt_id = store::begin_attempt(db, ai);
 
   // 3. What is left to compute, in units of one leaf task.
-  const auto stored = store::stored_document_keys(db, res.run_id);
+  auto stored = store::stored_document_keys(db, res.run_id);
+  if (o.cluster) share_stored_documents(*o.cluster, res.run_key, docs, stored);
   std::vector<std::vector<Pending>> units;
   Progress prog{o};
   prog.total = docs.size();
@@ -319,6 +335,51 @@ EvalResult evaluate(const Model& model, const Tokenizer& tok, const ModelIdentit
   }
   res.docs_total = docs.size();
   res.docs_reused = prog.done;
+
+  // 3b. Several ranks: each keeps its shard of the units (every rank computes the same plan).
+  ShardPlan plan;
+  std::map<std::pair<std::string, int>, double> weight_of;  // what rank 0 expects from the others
+  if (o.cluster) {
+    std::vector<std::vector<const Doc*>> all(units.size());
+    for (size_t u = 0; u < units.size(); ++u)
+      for (const Pending& p : units[u]) {
+        all[u].push_back(p.doc);
+        weight_of[{p.doc->task, p.doc->doc_id}] = p.weight;
+      }
+    plan = plan_units(all, tok, o.naive, o.cluster->size());
+    std::vector<std::vector<Pending>> mine;
+    for (const ShardPiece& p : plan.pieces)
+      if (p.rank == o.cluster->rank())
+        mine.emplace_back(units[p.unit].begin() + long(p.begin), units[p.unit].begin() + long(p.end));
+    units = std::move(mine);
+    if (!remote && o.cluster->on_plan) o.cluster->on_plan(plan);
+  }
+  std::vector<RankStats> ranks(o.cluster ? size_t(o.cluster->size()) : 1);
+  RankStats& mine = ranks[o.cluster ? size_t(o.cluster->rank()) : 0];
+  int ranks_done = 0;
+  const auto on_message = [&](int from, const std::string& bytes) {  // rank 0: the others' work
+    RankMessage m = decode_rank_message(bytes, from);
+    if (m.kind == RankMessage::Kind::Document) {
+      const auto w = weight_of.find({m.doc.task, m.doc.doc_id});
+      if (w == weight_of.end())
+        fail("rank " + std::to_string(from), "sent " + m.doc.task + " " + std::to_string(m.doc.doc_id) + ", not to be computed");
+      m.doc.attempt_id = res.attempt_id;
+      store::store_document(db, res.run_id, m.doc, m.tokens_naive);
+      ++prog.done;
+      ++prog.computed;
+      prog.weight_done += w->second;
+      prog.report(false);
+    } else if (m.kind == RankMessage::Kind::Unit) {
+      store::add_attempt_tokens(db, res.attempt_id, m.tokens_forwarded);
+      res.invocation.tokens_forwarded += m.tokens_forwarded;
+      res.invocation.tokens_naive += m.tokens_naive;
+      prog.unit_tokens += m.tokens_forwarded;
+      prog.unit_seconds = std::chrono::duration<double>(Clock::now() - prog.start).count();
+    } else {
+      ranks[size_t(from)] = m.done;
+      ++ranks_done;
+    }
+  };
 
   // 4. Score, storing each document when all its choices are done.
   const std::function<void()> kill = [] { std::raise(SIGKILL); };
@@ -371,21 +432,52 @@ EvalResult evaluate(const Model& model, const Tokenizer& tok, const ModelIdentit
       rows[j].pred_acc = p.pred_acc;
       rows[j].pred_acc_norm = p.pred_acc_norm;
       rows[j].computed_at = utc_now();
-      const bool kill_now = o.test_kill_after_docs >= 0 && prog.computed == size_t(o.test_kill_after_docs);
-      store::store_document(db, res.run_id, rows[j], naive[j], kill_now ? kill : std::function<void()>());
+      const bool kill_now = o.test_kill_after_docs >= 0 && mine.docs == o.test_kill_after_docs;  // its own docs
+      if (remote) {
+        if (kill_now) kill();
+        RankMessage m;
+        m.doc = rows[j];
+        m.tokens_naive = naive[j];
+        o.cluster->send_to_root(encode_rank_message(m));
+      } else {
+        store::store_document(db, res.run_id, rows[j], naive[j], kill_now ? kill : std::function<void()>());
+      }
+      ++mine.docs;
       ++prog.done;
       ++prog.computed;
       prog.weight_done += unit[j].weight;
       prog.report(false);
+      if (o.cluster && !remote) o.cluster->receive(on_message, false);
     };
     ScoreStats st;
     score(model, reqs, so, &st);
-    store::add_attempt_tokens(db, res.attempt_id, st.tokens_forwarded);
+    mine.tokens_forwarded += st.tokens_forwarded;
+    mine.tokens_naive += st.tokens_naive;
+    if (remote) {
+      RankMessage m;
+      m.kind = RankMessage::Kind::Unit;
+      m.tokens_naive = st.tokens_naive;
+      m.tokens_forwarded = st.tokens_forwarded;
+      o.cluster->send_to_root(encode_rank_message(m));
+    } else {
+      store::add_attempt_tokens(db, res.attempt_id, st.tokens_forwarded);
+    }
     res.invocation.tokens_forwarded += st.tokens_forwarded;
     res.invocation.tokens_naive += st.tokens_naive;
     prog.unit_tokens += st.tokens_forwarded;
     prog.unit_seconds = std::chrono::duration<double>(Clock::now() - prog.start).count();
   }
+  mine.seconds = std::chrono::duration<double>(Clock::now() - prog.start).count();
+  if (remote) {  // rank 0 stores and reports
+    RankMessage m;
+    m.kind = RankMessage::Kind::Done;
+    m.done = mine;
+    o.cluster->send_to_root(encode_rank_message(m));
+    o.cluster->flush();
+    res.docs_computed = prog.computed;
+    return res;
+  }
+  while (o.cluster && ranks_done < o.cluster->size() - 1) o.cluster->receive(on_message, true);
   res.docs_computed = prog.computed;
   const double seconds = std::chrono::duration<double>(Clock::now() - prog.start).count();
   store::finish_attempt(db, res.attempt_id, utc_now(), seconds);
@@ -399,6 +491,7 @@ EvalResult evaluate(const Model& model, const Tokenizer& tok, const ModelIdentit
   }
   std::vector<DocPrediction> preds;
   std::vector<const store::DocumentRow*> doc_rows;
+  std::vector<std::vector<double>> lls;
   for (const Doc& d : docs) {
     const auto it = stored_rows.find({d.task, d.doc_id});
     if (it == stored_rows.end())
@@ -412,8 +505,13 @@ EvalResult evaluate(const Model& model, const Tokenizer& tok, const ModelIdentit
     p.gold = r.gold;
     preds.push_back(p);
     doc_rows.push_back(&r);
+    lls.emplace_back();
+    for (const store::RequestRow& q : r.requests) lls.back().push_back(q.sum_logprob);
   }
   res.tasks = task_metrics(docs, preds);
+  const auto named = named_metrics(docs, lls, leaf_metrics);
+  for (TaskMetrics& t : res.tasks)
+    if (named.count(t.task)) t.named = named.at(t.task);
   std::map<std::string, bool> group_acc_norm;
   for (const TaskSpec& s : specs) {
     if (!s.groups) continue;
@@ -433,9 +531,15 @@ EvalResult evaluate(const Model& model, const Tokenizer& tok, const ModelIdentit
   j["results"] = ordered_json::object();
   for (const TaskMetrics& t : res.tasks) {
     ordered_json m;
-    m["acc"] = t.acc.mean;
-    m["acc_stderr"] = metric_json(t.acc);
-    if (leaf_acc_norm[t.task]) {
+    for (const NamedMetric& x : t.named) {
+      m[x.name] = x.value.mean;
+      m[x.name + "_stderr"] = metric_json(x.value);
+    }
+    if (t.named.empty()) {
+      m["acc"] = t.acc.mean;
+      m["acc_stderr"] = metric_json(t.acc);
+    }
+    if (t.named.empty() && leaf_acc_norm[t.task]) {
       m["acc_norm"] = t.acc_norm.mean;
       m["acc_norm_stderr"] = metric_json(t.acc_norm);
     }
@@ -491,6 +595,7 @@ EvalResult evaluate(const Model& model, const Tokenizer& tok, const ModelIdentit
   inv["docs_per_s"] = seconds > 0 ? double(res.docs_computed) / seconds : 0.0;
   inv["tokens_per_s"] = seconds > 0 ? double(res.invocation.tokens_forwarded) / seconds : 0.0;
   e["this_invocation"] = inv;
+  if (o.cluster) j["mpi"] = cluster_json(plan, ranks);
 
   // 7. Samples.
   if (!o.log_samples.empty()) {
@@ -519,7 +624,7 @@ EvalResult evaluate(const Model& model, const Tokenizer& tok, const ModelIdentit
       s["continuation_ids"] = conts;
       s["pred_acc"] = preds[i].pred_acc;
       s["pred_acc_norm"] = preds[i].pred_acc_norm;
-      s["acc"] = preds[i].acc() ? 1.0 : 0.0;
+      if (!leaf_metrics.count(d.task)) s["acc"] = preds[i].acc() ? 1.0 : 0.0;  // else: the task's own metrics
       if (leaf_acc_norm[d.task]) s["acc_norm"] = preds[i].acc_norm() ? 1.0 : 0.0;
       f << s.dump() << '\n';
     }
@@ -541,6 +646,7 @@ std::string format_table(const EvalResult& r) {
   out << buf;
   const auto& results = r.json.at("results");
   for (const TaskMetrics& t : r.tasks) {
+    if (!t.named.empty()) continue;  // below
     const bool norm = results.at(t.task).contains("acc_norm");
     std::snprintf(buf, sizeof buf, "%-44s %6zu  %s  %s  %8s  %6s\n", t.task.c_str(), t.n, num(t.acc.mean).c_str(),
                   num(t.acc.se).c_str(), norm ? num(t.acc_norm.mean).c_str() : "", norm ? num(t.acc_norm.se).c_str() : "");
@@ -552,6 +658,12 @@ std::string format_table(const EvalResult& r) {
                   num(g.acc.se).c_str());
     out << buf;
   }
+  for (const TaskMetrics& t : r.tasks)
+    for (const NamedMetric& m : t.named) {
+      std::snprintf(buf, sizeof buf, "%-44s %6zu  %s  %s\n", (t.task + " " + m.name).c_str(), m.value.n,
+                    num(m.value.mean).c_str(), num(m.value.se).c_str());
+      out << buf;
+    }
   const auto& e = r.json.at("efficiency");
   std::snprintf(buf, sizeof buf, "tokens forwarded %lld, one forward per request %lld (ratio %.2fx)\n",
                 (long long)r.run.tokens_forwarded, (long long)r.run.tokens_naive,

@@ -25,6 +25,8 @@
 
 namespace rgeval::tasks {
 
+struct EvalCluster;  // tasks/eval_cluster.h
+
 // What identifies the model in a run key.
 struct ModelIdentity {
   std::string model;                // directory or builtin:NAME, as given
@@ -70,6 +72,10 @@ struct EvalOptions {
   // TEST ONLY (RGEVAL_TEST_KILL_AFTER_DOCS): SIGKILL the process while the transaction of the
   // (N+1)-th document computed by this invocation is open, i.e. after N documents committed.
   int test_kill_after_docs = -1;
+  // Several processes (MPI, docs/mpi.md): every rank calls evaluate with the same options; the
+  // documents are sharded over the ranks (tasks/shard.h) and only rank 0 opens the database and
+  // returns the results (the other ranks return their own counts only). nullptr: one process.
+  EvalCluster* cluster = nullptr;
 };
 
 struct EvalResult {

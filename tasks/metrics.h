@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "tasks/doc.h"
+#include "tasks/named_metric.h"  // MeanStderr
 #include "tasks/registry.h"
 
 namespace rgeval::tasks {
@@ -28,11 +29,6 @@ struct DocPrediction {
 // zero-length choice text divides like numpy (x/0 = -inf, 0/0 = NaN).
 DocPrediction predict(const Doc& doc, const std::vector<double>& sum_logprob);
 
-struct MeanStderr {
-  double mean = 0, se = 0;  // se = standard error
-  size_t n = 0;
-};
-
 // Mean and sample stdev (ddof=1) / sqrt(n) of 0/1 or real values.
 MeanStderr mean_stderr(const std::vector<double>& xs);
 
@@ -40,6 +36,7 @@ struct TaskMetrics {
   std::string task;
   size_t n = 0;
   MeanStderr acc, acc_norm;
+  std::vector<NamedMetric> named = {};  // task-specific metrics (TaskSpec::metrics): reported instead of acc/acc_norm
 };
 
 // Per leaf task (in order of first appearance in `docs`). `preds[i]` belongs to `docs[i]`.

@@ -142,4 +142,13 @@ std::string py_replace(std::string_view s, std::string_view from, std::string_vi
   return out;
 }
 
+std::vector<std::string> py_split(std::string_view s, std::string_view sep) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  if (!sep.empty())
+    for (size_t j; (j = s.find(sep, i)) != std::string_view::npos; i = j + sep.size()) out.emplace_back(s.substr(i, j - i));
+  out.emplace_back(s.substr(i));
+  return out;
+}
+
 }  // namespace rgeval::tasks

@@ -2,6 +2,7 @@
 #pragma once
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace rgeval::tasks {
 
@@ -25,5 +26,8 @@ std::string py_capitalize(std::string_view s);
 
 // str.replace(from, to) (non-overlapping, left to right, single pass); `from` must not be empty.
 std::string py_replace(std::string_view s, std::string_view from, std::string_view to);
+
+// str.split(sep) with a non-empty separator: every piece, empty ones included ("a,,b" -> a, "", b).
+std::vector<std::string> py_split(std::string_view s, std::string_view sep);
 
 }  // namespace rgeval::tasks

@@ -2,11 +2,15 @@
 
 #include "engine/error.h"
 #include "tasks/ai2_qa.h"
+#include "tasks/bbq.h"
 #include "tasks/boolq.h"
+#include "tasks/crows_pairs.h"
 #include "tasks/hellaswag.h"
 #include "tasks/mmlu.h"
 #include "tasks/piqa.h"
 #include "tasks/siqa.h"
+#include "tasks/truthfulqa.h"
+#include "tasks/winogender.h"
 
 namespace rgeval::tasks {
 
@@ -35,6 +39,26 @@ const std::vector<TaskSpec>& task_registry() {
       {"openbookqa", "OpenBookQA test (openbookqa/test.jsonl), acc + acc_norm", 0, true, load_openbookqa, nullptr},
       {"boolq", "BoolQ validation (boolq/dev.jsonl), acc", 0, false, load_boolq, nullptr},
       {"social_iqa", "Social IQa validation (siqa/dev.jsonl + dev-labels.lst), acc", 0, false, load_siqa, nullptr},
+      {"crows_pairs", "CrowS-Pairs English (crows_pairs/crows_pairs_anonymized.csv), likelihood_diff + pct_stereotype",
+       0, false, load_crows_pairs, nullptr, crows_pairs_metrics},
+      {"bbq", "BBQ (bbq/<Category>.jsonl), acc, accuracy_amb/_disamb and bias scores (also per category)", 0, false,
+       load_bbq, nullptr, bbq_metrics},
+      {"truthfulqa_mc1", "TruthfulQA MC1 (truthfulqa/TruthfulQA.csv), acc", 0, false,
+       [](const std::string& dir, int k, int limit) { return load_truthfulqa("truthfulqa_mc1", dir, k, limit); }, nullptr},
+      {"truthfulqa_mc2", "TruthfulQA MC2 (truthfulqa/TruthfulQA.csv), acc = probability mass on the true answers", 0,
+       false, [](const std::string& dir, int k, int limit) { return load_truthfulqa("truthfulqa_mc2", dir, k, limit); },
+       nullptr, truthfulqa_mc2_metrics},
+      {"winogender", "Winogender (winogender/all_sentences.tsv), acc and acc by pronoun gender", 0, false,
+       [](const std::string& dir, int k, int limit) { return load_winogender("winogender", dir, k, limit); }, nullptr,
+       winogender_metrics},
+      {"winogender_male", "Winogender, male pronouns, acc", 0, false,
+       [](const std::string& dir, int k, int limit) { return load_winogender("winogender_male", dir, k, limit); }, nullptr},
+      {"winogender_female", "Winogender, female pronouns, acc", 0, false,
+       [](const std::string& dir, int k, int limit) { return load_winogender("winogender_female", dir, k, limit); },
+       nullptr},
+      {"winogender_neutral", "Winogender, neutral pronouns, acc", 0, false,
+       [](const std::string& dir, int k, int limit) { return load_winogender("winogender_neutral", dir, k, limit); },
+       nullptr},
   };
   return reg;
 }

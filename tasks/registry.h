@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "tasks/doc.h"
+#include "tasks/named_metric.h"
 
 namespace rgeval::tasks {
 
@@ -24,9 +25,12 @@ struct TaskSpec {
   std::function<std::vector<Doc>(const std::string& data_dir, int num_fewshot, int limit)> load;
   // Groups to report over the leaf tasks (empty for a single-task benchmark).
   std::function<std::vector<TaskGroup>(const std::string& data_dir)> groups;
+  // Task-specific metrics reported instead of acc/acc_norm (nullptr: acc[, acc_norm]).
+  TaskMetricFn metrics = nullptr;
 };
 
-// The registered tasks: mmlu, hellaswag, piqa, arc_easy, arc_challenge, openbookqa, boolq, social_iqa.
+// The registered tasks: mmlu, hellaswag, piqa, arc_easy, arc_challenge, openbookqa, boolq, social_iqa,
+// crows_pairs, bbq, truthfulqa_mc1, truthfulqa_mc2, winogender[_male|_female|_neutral].
 const std::vector<TaskSpec>& task_registry();
 
 // The task called `name`: a registered task or "mmlu_<subject>" (one MMLU subject). Throws
