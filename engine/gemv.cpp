@@ -79,24 +79,32 @@ void f32_tile(const float* W, const Layout& L, const float* x, int64_t ldx, floa
 }
 
 // One row: two K steps per iteration into two accumulator sets (8 independent chains), so that
-// the loads of 512 bytes are in flight together (measured 1.4x the 4-chain loop, docs/performance.md).
+// the loads of 512 bytes are in flight together; a contiguous strip is walked as one stream with
+// a small loop body (see bf16_row; docs/performance.md).
 void f32_row(const float* W, const Layout& L, const float* x, float* y, int64_t N, int64_t nb) {
-  __m512 a[4], b[4];
-  for (int j = 0; j < 4; ++j) a[j] = b[j] = _mm512_setzero_ps();
+  __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
   const float* w = W + nb * L.n_stride;
-  for (int64_t kb = 0; kb < L.Kp / 16; ++kb) {
-    const float* blk = w + kb * L.k_stride;
-    const float* xk = x + kb * 16;
-    for (int k = 0; k < 16; k += 2) {
-      const __m512 x0 = _mm512_set1_ps(xk[k]), x1 = _mm512_set1_ps(xk[k + 1]);
-      for (int j = 0; j < 4; ++j) {
-        a[j] = _mm512_fmadd_ps(_mm512_loadu_ps(blk + k * 64 + 16 * j), x0, a[j]);
-        b[j] = _mm512_fmadd_ps(_mm512_loadu_ps(blk + k * 64 + 64 + 16 * j), x1, b[j]);
-      }
-    }
+  auto step = [&](const float* wk, const float* xk) {
+    const __m512 x0 = _mm512_set1_ps(xk[0]), x1 = _mm512_set1_ps(xk[1]);
+    a0 = _mm512_fmadd_ps(_mm512_loadu_ps(wk), x0, a0);
+    a1 = _mm512_fmadd_ps(_mm512_loadu_ps(wk + 16), x0, a1);
+    a2 = _mm512_fmadd_ps(_mm512_loadu_ps(wk + 32), x0, a2);
+    a3 = _mm512_fmadd_ps(_mm512_loadu_ps(wk + 48), x0, a3);
+    b0 = _mm512_fmadd_ps(_mm512_loadu_ps(wk + 64), x1, b0);
+    b1 = _mm512_fmadd_ps(_mm512_loadu_ps(wk + 80), x1, b1);
+    b2 = _mm512_fmadd_ps(_mm512_loadu_ps(wk + 96), x1, b2);
+    b3 = _mm512_fmadd_ps(_mm512_loadu_ps(wk + 112), x1, b3);
+  };
+  if (L.k_stride == 16 * 64) {  // contiguous strip
+#pragma GCC unroll 1
+    for (int64_t k = 0; k < L.Kp; k += 2) step(w + k * 64, x + k);
+  } else {
+    for (int64_t kb = 0; kb < L.Kp / 16; ++kb)
+#pragma GCC unroll 1
+      for (int k = 0; k < 16; k += 2) step(w + kb * L.k_stride + k * 64, x + kb * 16 + k);
   }
-  for (int j = 0; j < 4; ++j) a[j] = _mm512_add_ps(a[j], b[j]);
-  store_row(y, nb * 64, N, a);
+  __m512 acc[4] = {_mm512_add_ps(a0, b0), _mm512_add_ps(a1, b1), _mm512_add_ps(a2, b2), _mm512_add_ps(a3, b3)};
+  store_row(y, nb * 64, N, acc);
 }
 #endif
 
@@ -128,28 +136,38 @@ void bf16_tile(const uint16_t* W, const Layout& L, const uint16_t* x, int64_t ld
   for (int r = 0; r < R; ++r) store_row(y + r * N, nb * 64, N, acc[r]);
 }
 
-// One row, two K pairs per iteration (8 independent chains; see f32_row).
+// One row, two K pairs per iteration (8 independent chains; see f32_row). oneDNN's strips are
+// contiguous (K-blocks of 16 pairs x 64 columns one after another), so the loop walks the strip
+// as one stream of 512-byte steps: a small loop body measured 34 GB/s where the same loads
+// unrolled over a 4 KiB K-block reached 26 (stalls at every block start; docs/performance.md).
 void bf16_row(const uint16_t* W, const Layout& L, const uint16_t* x, float* y, int64_t N, int64_t nb) {
-  __m512 a[4], b[4];
-  for (int j = 0; j < 4; ++j) a[j] = b[j] = _mm512_setzero_ps();
+  __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
   const uint16_t* w = W + nb * L.n_stride;
-  for (int64_t kb = 0; kb < L.Kp / 32; ++kb) {
-    const uint16_t* blk = w + kb * L.k_stride;
-    const uint16_t* xk = x + kb * 32;
-    for (int p = 0; p < 16; p += 2) {
-      uint32_t p0, p1;
-      std::memcpy(&p0, xk + 2 * p, 4);
-      std::memcpy(&p1, xk + 2 * p + 2, 4);
-      const __m512bh x0 = (__m512bh)_mm512_set1_epi32(int(p0)), x1 = (__m512bh)_mm512_set1_epi32(int(p1));
-      const uint16_t* wp = blk + p * 128;
-      for (int j = 0; j < 4; ++j) {
-        a[j] = _mm512_dpbf16_ps(a[j], (__m512bh)_mm512_loadu_si512(wp + 32 * j), x0);
-        b[j] = _mm512_dpbf16_ps(b[j], (__m512bh)_mm512_loadu_si512(wp + 128 + 32 * j), x1);
-      }
-    }
+  auto step = [&](const uint16_t* wp, const uint16_t* xp) {
+    uint32_t p0, p1;
+    std::memcpy(&p0, xp, 4);
+    std::memcpy(&p1, xp + 2, 4);
+    const __m512bh x0 = (__m512bh)_mm512_set1_epi32(int(p0)), x1 = (__m512bh)_mm512_set1_epi32(int(p1));
+    a0 = _mm512_dpbf16_ps(a0, (__m512bh)_mm512_loadu_si512(wp), x0);
+    a1 = _mm512_dpbf16_ps(a1, (__m512bh)_mm512_loadu_si512(wp + 32), x0);
+    a2 = _mm512_dpbf16_ps(a2, (__m512bh)_mm512_loadu_si512(wp + 64), x0);
+    a3 = _mm512_dpbf16_ps(a3, (__m512bh)_mm512_loadu_si512(wp + 96), x0);
+    b0 = _mm512_dpbf16_ps(b0, (__m512bh)_mm512_loadu_si512(wp + 128), x1);
+    b1 = _mm512_dpbf16_ps(b1, (__m512bh)_mm512_loadu_si512(wp + 160), x1);
+    b2 = _mm512_dpbf16_ps(b2, (__m512bh)_mm512_loadu_si512(wp + 192), x1);
+    b3 = _mm512_dpbf16_ps(b3, (__m512bh)_mm512_loadu_si512(wp + 224), x1);
+  };
+  if (L.k_stride == 32 * 64) {  // contiguous strip
+    const int64_t pairs = L.Kp / 2;
+#pragma GCC unroll 1
+    for (int64_t kp = 0; kp < pairs; kp += 2) step(w + kp * 128, x + 2 * kp);
+  } else {
+    for (int64_t kb = 0; kb < L.Kp / 32; ++kb)
+#pragma GCC unroll 1
+      for (int p = 0; p < 16; p += 2) step(w + kb * L.k_stride + p * 128, x + kb * 32 + 2 * p);
   }
-  for (int j = 0; j < 4; ++j) a[j] = _mm512_add_ps(a[j], b[j]);
-  store_row(y, nb * 64, N, a);
+  __m512 acc[4] = {_mm512_add_ps(a0, b0), _mm512_add_ps(a1, b1), _mm512_add_ps(a2, b2), _mm512_add_ps(a3, b3)};
+  store_row(y, nb * 64, N, acc);
 }
 #endif
 

@@ -143,7 +143,8 @@ void Linear::forward(const float* x, float* y, int M, MatmulPath path) const {
     auto& eng = dnnl_engine();
     const void* src_ptr = x;
     if (dt_ == DType::BF16) {
-      tls_bf16.assign(size_t(Mp) * K_, 0);
+      tls_bf16.resize(size_t(Mp) * K_);  // padding rows zero, the rest converted
+      std::fill(tls_bf16.begin() + int64_t(M) * K_, tls_bf16.end(), uint16_t(0));
       to_bf16(x, tls_bf16.data(), size_t(M) * K_);
       src_ptr = tls_bf16.data();
     } else if (Mp != M) {
