@@ -323,6 +323,9 @@ json run_throughput(const ThroughputOptions& o) {
     const std::string fills = fill == Fill::Synthetic ? "synthetic" : "prefill";
     prog.note(spec + ": loaded in " + fmt("%.1f", now_seconds() - tl) + " s, " + mib(double(weights)) +
               " packed weights, " + dts + ", fill " + fills);
+    // Untimed warm-up: the first decode steps after loading ran up to 13% slower (first cell of a
+    // grid at 2K vs the same cell later), which would read as a slope in tokens/s vs depth.
+    time_decode(model, 16, 1, Fill::Synthetic, 0, 4, 1, o.seed, nullptr);
 
     // Memory: exact and formula state bytes per depth, the largest batch within the budget.
     json mm;
