@@ -1,8 +1,6 @@
 // `rgeval eval --model M --tasks mmlu,hellaswag,piqa --data DIR [--db FILE] [--out FILE] ...`:
 // academic benchmarks with results stored (and resumed) in SQLite. Logic: tasks/evaluate.h.
-#include <unistd.h>
 
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -11,6 +9,7 @@
 #include "cli/command_line.h"
 #include "cli/commands.h"
 #include "cli/load.h"
+#include "cli/progress_line.h"
 #include "engine/error.h"
 #include "tasks/eval_cluster.h"
 #include "tasks/evaluate.h"
@@ -58,19 +57,13 @@ void run_eval_on(const Opts& o, tasks::EvalCluster* cluster) {
   if (const char* k = std::getenv("RGEVAL_TEST_KILL_AFTER_DOCS")) eo.test_kill_after_docs = std::atoi(k);  // tests only
   if (const char* r = std::getenv("RGEVAL_TEST_KILL_RANK"); r && cluster && std::atoi(r) != cluster->rank())
     eo.test_kill_after_docs = -1;  // tests only: the hook applies to that rank alone
-  const bool tty = ::isatty(2);
-  auto last = std::chrono::steady_clock::now() - std::chrono::seconds(1);
+  ProgressLine line;
   if (cluster && root)
     cluster->on_plan = [&](const tasks::ShardPlan& plan) {
       std::cerr << "rgeval: " << cluster->size() << " ranks, planned tokens per rank " << per_rank(plan.tokens_per_rank)
                 << "\n";
     };
-  if (root) eo.on_progress = [&](const tasks::EvalProgress& p) {
-    const auto now = std::chrono::steady_clock::now();
-    if (!p.final && now - last < std::chrono::milliseconds(500)) return;
-    last = now;
-    std::cerr << (tty ? "\r\033[K" : "") << tasks::format_progress(p) << (tty && !p.final ? "" : "\n") << std::flush;
-  };
+  if (root) eo.on_progress = [&](const tasks::EvalProgress& p) { line.show(tasks::format_progress(p), p.final); };
 
   LoadedModel m = load_model_args(o.model);
   const tasks::ModelIdentity id = tasks::model_identity(o.model.model, m.checkpoint, *m.model);

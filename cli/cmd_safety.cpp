@@ -2,9 +2,7 @@
 // generate responses to a safety prompt set (stored and resumed in SQLite) and score refusals;
 // `rgeval safety score` rescores a stored run with another classifier, `rgeval safety export`
 // writes it for the side-by-side module. Logic: safety/ (docs/safety.md).
-#include <unistd.h>
 
-#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -14,6 +12,7 @@
 #include "cli/command_line.h"
 #include "cli/commands.h"
 #include "cli/load.h"
+#include "cli/progress_line.h"
 #include "engine/error.h"
 #include "safety/export.h"
 #include "safety/prompt_set.h"
@@ -83,14 +82,8 @@ void run_generate_and_score(Opts o) {
   so.command_line = command_line();
   so.threads = o.model.threads;
   if (const char* k = std::getenv("RGEVAL_TEST_KILL_AFTER_PROMPTS")) so.test_kill_after_prompts = std::atoi(k);
-  const bool tty = ::isatty(2);
-  auto last = std::chrono::steady_clock::now() - std::chrono::seconds(1);
-  so.on_progress = [&](const safety::SafetyProgress& p) {
-    const auto now = std::chrono::steady_clock::now();
-    if (!p.final && now - last < std::chrono::milliseconds(500)) return;
-    last = now;
-    std::cerr << (tty ? "\r\033[K" : "") << safety::format_progress(p) << (tty && !p.final ? "" : "\n") << std::flush;
-  };
+  ProgressLine line;
+  so.on_progress = [&](const safety::SafetyProgress& p) { line.show(safety::format_progress(p), p.final); };
   const safety::RefusalClassifier cl = classifier_for(o, safety::prompt_set_name(o.set));  // bad options stop before the model loads
 
   LoadedModel m = load_model_args(o.model);
