@@ -55,10 +55,12 @@ struct MatShape {
 };
 // [N, K] of nn.Linear; "vocab" is the tied logits product.
 const MatShape kShapes[] = {
-    {"rg2b.mlp_up", 7680, 2560},     {"rg2b.mlp_down", 2560, 7680}, {"rg2b.q_lru", 2560, 2560},
-    {"rg2b.kv", 256, 2560},          {"rg2b.lru_gate", 256, 256},   {"rg2b.vocab", 256000, 2560},
+    {"rg2b.mlp_up", 7680, 2560},     {"rg2b.mlp_down", 2560, 7680},
+    {"rg2b.q_lru", 2560, 2560},      {"rg2b.kv", 256, 2560},
+    {"rg2b.lru_gate", 256, 256},     {"rg2b.vocab", 256000, 2560},
     {"gemma2b.mlp_up", 16384, 2048}, {"gemma2b.mlp_down", 2048, 16384},
-    {"gemma2b.q", 2048, 2048},       {"gemma2b.kv", 256, 2048},     {"gemma2b.vocab", 256000, 2048},
+    {"gemma2b.q", 2048, 2048},       {"gemma2b.kv", 256, 2048},
+    {"gemma2b.vocab", 256000, 2048},
 };
 
 // Evicts the packed weights from every cache level, so that each product reads them from
@@ -177,7 +179,8 @@ void BM_attend(benchmark::State& st, rgeval::AttnShape s, DType dt, int64_t kv_l
   for (auto* buf : {&cache.k, &cache.v}) {
     const size_t n = size_t(rows * kv_ld);
     if (dt == DType::BF16)
-      rb::fill_uniform_bf16(reinterpret_cast<uint16_t*>(buf->data()), n, 1.f, buf == &cache.k ? 1 : 2);
+      rb::fill_uniform_bf16(reinterpret_cast<uint16_t*>(buf->data()), n, 1.f,
+                            buf == &cache.k ? 1 : 2);
     else
       rb::fill_uniform(reinterpret_cast<float*>(buf->data()), n, 1.f, buf == &cache.k ? 1 : 2);
   }
@@ -205,8 +208,8 @@ void register_all() {
           if (path == MatmulPath::Gemv && M > 16) continue;
           if (vocab && dt == DType::F32 && M == 512) continue;  // 2.6 GB weights, 0.5 GB output
           const std::string name = std::string("matmul/") + s.name + "/" + dt_name(dt) + "/" +
-                                   (path == MatmulPath::Gemv ? "gemv" : "dnnl") + "/M:" +
-                                   std::to_string(M);
+                                   (path == MatmulPath::Gemv ? "gemv" : "dnnl") +
+                                   "/M:" + std::to_string(M);
           auto* b = benchmark::RegisterBenchmark(name.c_str(), BM_matmul, s, dt, path, M);
           b->UseRealTime()->Unit(benchmark::kMillisecond);
           if (vocab && M >= 64)
@@ -217,29 +220,50 @@ void register_all() {
   }
   for (int T : {1, 2048}) {
     benchmark::RegisterBenchmark("rg_lru/width:2560", BM_rg_lru)
-        ->Arg(T)->ArgName("T")->UseRealTime()->MinTime(0.2)->Unit(benchmark::kMicrosecond);
+        ->Arg(T)
+        ->ArgName("T")
+        ->UseRealTime()
+        ->MinTime(0.2)
+        ->Unit(benchmark::kMicrosecond);
     for (DType dt : dts)
       benchmark::RegisterBenchmark((std::string("conv1d/width:2560/") + dt_name(dt)).c_str(),
                                    BM_conv1d, dt)
-          ->Arg(T)->ArgName("T")->UseRealTime()->MinTime(0.2)->Unit(benchmark::kMicrosecond);
+          ->Arg(T)
+          ->ArgName("T")
+          ->UseRealTime()
+          ->MinTime(0.2)
+          ->Unit(benchmark::kMicrosecond);
   }
   const rgeval::AttnShape local{10, 1, 256, 2048}, global{8, 1, 256, 0};
   for (const auto& [label, shape] : {std::pair{"attend_local/h10kv1d256w2048", local},
                                      std::pair{"attend_gemma/h8kv1d256", global}})
     for (DType dt : dts)
       for (int64_t len : {512, 2048, 8192, 32768})
-        benchmark::RegisterBenchmark((std::string(label) + "/" + dt_name(dt) + "/kv:" +
-                                      std::to_string(len)).c_str(),
-                                     BM_attend, shape, dt, len)
-            ->UseRealTime()->MinTime(0.2)->Unit(benchmark::kMicrosecond);
+        benchmark::RegisterBenchmark(
+            (std::string(label) + "/" + dt_name(dt) + "/kv:" + std::to_string(len)).c_str(),
+            BM_attend, shape, dt, len)
+            ->UseRealTime()
+            ->MinTime(0.2)
+            ->Unit(benchmark::kMicrosecond);
   benchmark::RegisterBenchmark("read_bandwidth/xor", BM_read_bandwidth)
-      ->Arg(2048)->ArgName("MiB")->UseRealTime()->Iterations(8)->Unit(benchmark::kMillisecond);
+      ->Arg(2048)
+      ->ArgName("MiB")
+      ->UseRealTime()
+      ->Iterations(8)
+      ->Unit(benchmark::kMillisecond);
   benchmark::RegisterBenchmark("read_bandwidth/dot_bf16", BM_read_bandwidth_dot)
-      ->Arg(2048)->ArgName("MiB")->UseRealTime()->Iterations(8)->Unit(benchmark::kMillisecond);
+      ->Arg(2048)
+      ->ArgName("MiB")
+      ->UseRealTime()
+      ->Iterations(8)
+      ->Unit(benchmark::kMillisecond);
   for (DType dt : dts)
-    benchmark::RegisterBenchmark((std::string("matmul_peak/M:2048/K:4096/N:4096/") + dt_name(dt)).c_str(),
-                                 BM_matmul_peak, dt)
-        ->UseRealTime()->MinTime(0.5)->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark(
+        (std::string("matmul_peak/M:2048/K:4096/N:4096/") + dt_name(dt)).c_str(), BM_matmul_peak,
+        dt)
+        ->UseRealTime()
+        ->MinTime(0.5)
+        ->Unit(benchmark::kMillisecond);
 }
 
 }  // namespace

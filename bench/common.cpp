@@ -43,7 +43,8 @@ void fill_uniform_bf16(uint16_t* p, size_t n, float a, uint64_t seed) {
   for (size_t i = 0; i < n; ++i) p[i] = f32_to_bf16(uniform(seed, i, a));
 }
 
-TensorView random_weight(int64_t N, int64_t K, DType dt, std::vector<std::byte>& buf, uint64_t seed) {
+TensorView random_weight(int64_t N, int64_t K, DType dt, std::vector<std::byte>& buf,
+                         uint64_t seed) {
   const size_t n = size_t(N) * size_t(K);
   const float a = std::sqrt(3.f / float(K));
   TensorView v;
@@ -138,7 +139,8 @@ float read_dot_bf16(const std::byte* p, size_t n) {
     __m512 a[8];
     for (auto& v : a) v = _mm512_setzero_ps();
     for (; i + 512 <= hi; i += 512)
-      for (int q = 0; q < 8; ++q) a[q] = _mm512_dpbf16_ps(a[q], (__m512bh)_mm512_loadu_si512(p + i + 64 * q), ones);
+      for (int q = 0; q < 8; ++q)
+        a[q] = _mm512_dpbf16_ps(a[q], (__m512bh)_mm512_loadu_si512(p + i + 64 * q), ones);
     for (int q = 1; q < 8; ++q) a[0] = _mm512_add_ps(a[0], a[q]);
     alignas(64) float lanes[16];  // (not _mm512_reduce_add_ps: GCC 12 warns inside it)
     _mm512_store_ps(lanes, a[0]);

@@ -19,7 +19,8 @@ void fill_uniform_bf16(uint16_t* p, size_t n, float a, uint64_t seed);
 
 // A [N, K] nn.Linear weight with entries uniform in ±sqrt(3/K), stored in `dt` (F32 or BF16)
 // in `buf`; the view points into `buf`.
-TensorView random_weight(int64_t N, int64_t K, DType dt, std::vector<std::byte>& buf, uint64_t seed);
+TensorView random_weight(int64_t N, int64_t K, DType dt, std::vector<std::byte>& buf,
+                         uint64_t seed);
 // A Linear (no bias) packed from such a weight; the plain copy is freed before returning.
 std::unique_ptr<Linear> random_linear(int64_t N, int64_t K, DType dt, uint64_t seed);
 

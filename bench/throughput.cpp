@@ -15,9 +15,9 @@
 #include "engine/checkpoint.h"
 #include "engine/compute.h"
 #include "engine/error.h"
-#include "engine/version.h"
 #include "engine/model_spec.h"
 #include "engine/state.h"
+#include "engine/version.h"
 
 namespace rgeval::bench {
 
@@ -117,8 +117,16 @@ struct Progress {
     const double el = now_seconds() - t0;
     const double eta = done ? el / double(done) * double(total - std::min(done, total)) : NAN;
     std::string line = "[";  // appended piecewise: GCC 12 warns (-Wrestrict) on "[" + std::string
-    line.append(std::to_string(done)).append("/").append(std::to_string(total)).append("] ").append(what);
-    line.append("  (elapsed ").append(duration(el)).append(", ETA ").append(duration(eta)).append(")");
+    line.append(std::to_string(done))
+        .append("/")
+        .append(std::to_string(total))
+        .append("] ")
+        .append(what);
+    line.append("  (elapsed ")
+        .append(duration(el))
+        .append(", ETA ")
+        .append(duration(eta))
+        .append(")");
     log(line);
   }
   void note(const std::string& what) const {
@@ -147,8 +155,9 @@ int64_t state_bytes_read(const ModelConfig& c, DType cache_dtype, int64_t pos) {
   const int64_t rows = c.arch == Arch::Griffin ? std::min<int64_t>(pos, c.window) : pos;
   int64_t total = 0;
   for (auto b : c.blocks)
-    total += b == BlockType::Recurrent ? int64_t(c.conv_width - 1) * c.lru_width * ds + int64_t(c.lru_width) * 4
-                                       : kv_row * rows;
+    total += b == BlockType::Recurrent
+                 ? int64_t(c.conv_width - 1) * c.lru_width * ds + int64_t(c.lru_width) * 4
+                 : kv_row * rows;
   return total;
 }
 
@@ -163,7 +172,8 @@ int64_t activation_bytes_per_seq(const ModelConfig& c) {
   return floats * 4;
 }
 
-int64_t max_batch_within(int64_t budget, int64_t weight_bytes, int64_t state_bytes, int64_t act_per_seq) {
+int64_t max_batch_within(int64_t budget, int64_t weight_bytes, int64_t state_bytes,
+                         int64_t act_per_seq) {
   const int64_t room = budget - weight_bytes - activation_fixed_bytes();
   const int64_t per = std::max<int64_t>(1, state_bytes + act_per_seq);
   return room > 0 ? room / per : 0;
@@ -174,9 +184,11 @@ double roofline_tokens_per_s(double bw, int64_t weight_bytes, int batch, double 
   return bytes > 0 ? bw / bytes : NAN;
 }
 
-DecodeBench::DecodeBench(const Model& m, int64_t depth, int batch, Fill fill, int64_t max_steps, uint64_t seed)
+DecodeBench::DecodeBench(const Model& m, int64_t depth, int batch, Fill fill, int64_t max_steps,
+                         uint64_t seed)
     : m_(m), depth_(depth), max_steps_(max_steps), rng_(seed) {
-  if (batch < 1 || depth < 0 || max_steps < 1) throw Error("DecodeBench: batch and max_steps >= 1, depth >= 0");
+  if (batch < 1 || depth < 0 || max_steps < 1)
+    throw Error("DecodeBench: batch and max_steps >= 1, depth >= 0");
   const int V = m.vocab();
   states_.resize(size_t(batch));
   for (auto& s : states_) {
@@ -189,14 +201,16 @@ DecodeBench::DecodeBench(const Model& m, int64_t depth, int batch, Fill fill, in
   } else {
     std::mt19937_64 rng(seed);
     if (depth > 0) m.prefill(states_[0], random_tokens(rng, V, size_t(depth)), logits_.data());
-    for (size_t i = 1; i < states_.size(); ++i) states_[i] = states_[0];  // copy-assign keeps the reserve
+    for (size_t i = 1; i < states_.size(); ++i)
+      states_[i] = states_[0];  // copy-assign keeps the reserve
   }
   state_bytes_ = states_[0].bytes();
   for (auto& s : states_) ptrs_.push_back(&s);
 }
 
 double DecodeBench::run(int warmup, int steps) {
-  if (warmup < 0 || steps < 1 || warmup + steps > max_steps_) throw Error("DecodeBench::run: bad step counts");
+  if (warmup < 0 || steps < 1 || warmup + steps > max_steps_)
+    throw Error("DecodeBench::run: bad step counts");
   const size_t B = states_.size();
   for (auto& s : states_) rewind(s, depth_);
   std::mt19937_64 rng(rng_++);
@@ -204,12 +218,13 @@ double DecodeBench::run(int warmup, int steps) {
   const std::span<const int> all(toks);
   for (int w = 0; w < warmup; ++w) m_.decode(ptrs_, all.subspan(size_t(w) * B, B), logits_.data());
   const double t0 = now_seconds();
-  for (int i = warmup; i < warmup + steps; ++i) m_.decode(ptrs_, all.subspan(size_t(i) * B, B), logits_.data());
+  for (int i = warmup; i < warmup + steps; ++i)
+    m_.decode(ptrs_, all.subspan(size_t(i) * B, B), logits_.data());
   return now_seconds() - t0;
 }
 
-std::vector<double> time_decode(const Model& m, int64_t depth, int batch, Fill fill, int warmup, int steps,
-                                int reps, uint64_t seed, int64_t* state_bytes) {
+std::vector<double> time_decode(const Model& m, int64_t depth, int batch, Fill fill, int warmup,
+                                int steps, int reps, uint64_t seed, int64_t* state_bytes) {
   if (reps < 1) throw Error("time_decode: reps must be >= 1");
   DecodeBench b(m, depth, batch, fill, warmup + steps, seed);
   if (state_bytes) *state_bytes = b.state_bytes();
@@ -225,7 +240,8 @@ std::vector<double> time_prefill(const Model& m, int64_t len, int reps, uint64_t
   std::vector<float> logits(static_cast<size_t>(V));
   {  // primitive creation for the row counts the prompt will use
     State s = m.new_state();
-    m.prefill(s, random_tokens(rng, V, size_t(std::min<int64_t>(len, kPrefillChunk))), logits.data());
+    m.prefill(s, random_tokens(rng, V, size_t(std::min<int64_t>(len, kPrefillChunk))),
+              logits.data());
     if (len > kPrefillChunk && len % kPrefillChunk) {
       State s2 = m.new_state();
       m.prefill(s2, random_tokens(rng, V, size_t(len % kPrefillChunk)), logits.data());
@@ -245,7 +261,8 @@ std::vector<double> time_prefill(const Model& m, int64_t len, int reps, uint64_t
 
 json run_throughput(const ThroughputOptions& o) {
   if (o.models.empty()) throw Error("throughput: no models given");
-  if (o.reps < 1 || o.steps < 1 || o.warmup < 0) throw Error("throughput: reps and steps must be >= 1");
+  if (o.reps < 1 || o.steps < 1 || o.warmup < 0)
+    throw Error("throughput: reps and steps must be >= 1");
   for (auto d : o.depths)
     if (d < 1) throw Error("throughput: depths must be >= 1");
   for (auto b : o.batches)
@@ -283,20 +300,30 @@ json run_throughput(const ThroughputOptions& o) {
   M["loadavg_start"] = loadavg();
   M["rss_peak_scope"] = peak_reset ? "cell" : "process";
 
-  R["options"] = {{"models", o.models},          {"depths", o.depths},
-                  {"batches", o.batches},        {"prompt_lens", o.prompt_lens},
-                  {"reps", o.reps},              {"steps", o.steps},
-                  {"warmup", o.warmup},          {"threads", o.threads},
-                  {"dtype", o.dtype},            {"fill", o.fill},
-                  {"memory_budget_bytes", budget}, {"max_batch_cap", o.max_batch_cap},
-                  {"max_batch_depths", mb_depths}, {"bandwidth_bytes", o.bandwidth_bytes},
-                  {"bandwidth_reps", o.bandwidth_reps}, {"seed", o.seed}};
+  R["options"] = {{"models", o.models},
+                  {"depths", o.depths},
+                  {"batches", o.batches},
+                  {"prompt_lens", o.prompt_lens},
+                  {"reps", o.reps},
+                  {"steps", o.steps},
+                  {"warmup", o.warmup},
+                  {"threads", o.threads},
+                  {"dtype", o.dtype},
+                  {"fill", o.fill},
+                  {"memory_budget_bytes", budget},
+                  {"max_batch_cap", o.max_batch_cap},
+                  {"max_batch_depths", mb_depths},
+                  {"bandwidth_bytes", o.bandwidth_bytes},
+                  {"bandwidth_reps", o.bandwidth_reps},
+                  {"seed", o.seed}};
 
   Progress prog{o.log};
-  prog.total = o.models.size() * (o.depths.size() * o.batches.size() + o.prompt_lens.size() + mb_depths.size());
+  prog.total = o.models.size() *
+               (o.depths.size() * o.batches.size() + o.prompt_lens.size() + mb_depths.size());
   std::vector<double> bw;
   auto measure_bw = [&] {
-    prog.note("read bandwidth: " + mib(double(o.bandwidth_bytes)) + " x " + std::to_string(o.bandwidth_reps));
+    prog.note("read bandwidth: " + mib(double(o.bandwidth_bytes)) + " x " +
+              std::to_string(o.bandwidth_reps));
     bw.push_back(measure_read_bandwidth(size_t(o.bandwidth_bytes), o.bandwidth_reps));
     prog.note("  " + fmt("%.2f", bw.back()) + " GB/s");
   };
@@ -321,8 +348,8 @@ json run_throughput(const ThroughputOptions& o) {
                       : is_builtin(spec)    ? Fill::Synthetic
                                             : Fill::Prefill;
     const std::string fills = fill == Fill::Synthetic ? "synthetic" : "prefill";
-    prog.note(spec + ": loaded in " + fmt("%.1f", now_seconds() - tl) + " s, " + mib(double(weights)) +
-              " packed weights, " + dts + ", fill " + fills);
+    prog.note(spec + ": loaded in " + fmt("%.1f", now_seconds() - tl) + " s, " +
+              mib(double(weights)) + " packed weights, " + dts + ", fill " + fills);
     // Untimed warm-up: the first decode steps after loading ran up to 13% slower (first cell of a
     // grid at 2K vs the same cell later), which would read as a slope in tokens/s vs depth.
     time_decode(model, 16, 1, Fill::Synthetic, 0, 4, 1, o.seed, nullptr);
@@ -345,8 +372,9 @@ json run_throughput(const ThroughputOptions& o) {
         State s = model.new_state();
         fill_synthetic(s, d);
         e["state_bytes_exact"] = s.bytes();
-        if (s.bytes() != f) prog.note(spec + ": state bytes at depth " + std::to_string(d) + " differ: " +
-                                      std::to_string(s.bytes()) + " (State::bytes) vs " + std::to_string(f));
+        if (s.bytes() != f)
+          prog.note(spec + ": state bytes at depth " + std::to_string(d) + " differ: " +
+                    std::to_string(s.bytes()) + " (State::bytes) vs " + std::to_string(f));
       } else {
         e["state_bytes_exact"] = nullptr;
       }
@@ -392,33 +420,40 @@ json run_throughput(const ThroughputOptions& o) {
       r["at_max_batch"] = false;
       return r;
     };
-    auto skip = [&](const std::string& test, int64_t depth, int batch, int64_t need, const std::string& why,
-                    bool at_max_batch = false) {
-      skipped.push_back({{"model", spec}, {"test", test}, {"depth", depth}, {"batch", batch},
-                         {"required_bytes", need}, {"budget_bytes", budget}, {"reason", why},
+    auto skip = [&](const std::string& test, int64_t depth, int batch, int64_t need,
+                    const std::string& why, bool at_max_batch = false) {
+      skipped.push_back({{"model", spec},
+                         {"test", test},
+                         {"depth", depth},
+                         {"batch", batch},
+                         {"required_bytes", need},
+                         {"budget_bytes", budget},
+                         {"reason", why},
                          {"at_max_batch", at_max_batch}});
       prog.step(short_name(spec) + " " + test + " depth " + std::to_string(depth) + " batch " +
                 std::to_string(batch) + ": skipped (" + why + ")");
     };
     auto need_bytes = [&](int64_t depth, int batch) {
-      return weights + int64_t(batch) * state_bytes(c, dt, depth + o.warmup + o.steps) + activation_fixed_bytes() +
-             int64_t(batch) * act;
+      return weights + int64_t(batch) * state_bytes(c, dt, depth + o.warmup + o.steps) +
+             activation_fixed_bytes() + int64_t(batch) * act;
     };
     auto run_tg = [&](int64_t depth, int batch) {
       reset_peak_rss();
       int64_t sb = 0;
-      const auto secs = time_decode(model, depth, batch, fill, o.warmup, o.steps, o.reps, o.seed, &sb);
+      const auto secs =
+          time_decode(model, depth, batch, fill, o.warmup, o.steps, o.reps, o.seed, &sb);
       json r = make_row("tg", depth, batch, o.steps, secs, sb);
       r["fill"] = fills;
       r["positions"] = {depth + o.warmup, depth + o.warmup + o.steps - 1};
       double read = 0;
-      for (int i = 0; i < o.steps; ++i) read += double(state_bytes_read(c, dt, depth + o.warmup + i));
+      for (int i = 0; i < o.steps; ++i)
+        read += double(state_bytes_read(c, dt, depth + o.warmup + i));
       r["state_bytes_read_per_seq"] = read / o.steps;
       return r;
     };
     auto over_budget = [&](int64_t need) {
-      return "needs " + mib(double(need)) + " (weights + batch x state at depth + activations) > budget " +
-             mib(double(budget));
+      return "needs " + mib(double(need)) +
+             " (weights + batch x state at depth + activations) > budget " + mib(double(budget));
     };
 
     // Sampling throughput vs depth.
@@ -430,8 +465,9 @@ json run_throughput(const ThroughputOptions& o) {
           continue;
         }
         json r = run_tg(depth, batch);
-        prog.step(short_name(spec) + " tg depth " + std::to_string(depth) + " batch " + std::to_string(batch) +
-                  ": " + fmt("%.2f", r["tokens_per_s"]["median"].get<double>()) + " tokens/s");
+        prog.step(short_name(spec) + " tg depth " + std::to_string(depth) + " batch " +
+                  std::to_string(batch) + ": " +
+                  fmt("%.2f", r["tokens_per_s"]["median"].get<double>()) + " tokens/s");
         rows.push_back(std::move(r));
       }
     // Prefill throughput vs prompt length.
@@ -451,10 +487,12 @@ json run_throughput(const ThroughputOptions& o) {
     }
     // Tokens/s at the largest batch within the budget (capped).
     for (int64_t depth : mb_depths) {
-      const int64_t mb = max_batch_within(budget, weights, state_bytes(c, dt, depth + o.warmup + o.steps), act);
+      const int64_t mb =
+          max_batch_within(budget, weights, state_bytes(c, dt, depth + o.warmup + o.steps), act);
       const int batch = int(std::min<int64_t>(mb, o.max_batch_cap));
       if (batch < 1) {
-        skip("tg", depth, 1, need_bytes(depth, 1), "largest batch: not one sequence fits the budget", true);
+        skip("tg", depth, 1, need_bytes(depth, 1),
+             "largest batch: not one sequence fits the budget", true);
         continue;
       }
       json r;
@@ -470,7 +508,8 @@ json run_throughput(const ThroughputOptions& o) {
       r["max_batch"] = mb;
       r["batch_capped"] = mb > o.max_batch_cap;  // ran at the cap, not at max_batch
       prog.step(short_name(spec) + " tg at max batch, depth " + std::to_string(depth) + " batch " +
-                std::to_string(batch) + (mb > batch ? " (of " + std::to_string(mb) + ")" : std::string()) + ": " +
+                std::to_string(batch) +
+                (mb > batch ? " (of " + std::to_string(mb) + ")" : std::string()) + ": " +
                 fmt("%.2f", r["tokens_per_s"]["median"].get<double>()) + " tokens/s" +
                 (reused ? " (grid cell reused)" : ""));
       rows.push_back(std::move(r));
@@ -485,8 +524,9 @@ json run_throughput(const ThroughputOptions& o) {
   M["loadavg_end"] = loadavg();
   for (auto& r : rows) {
     if (r["test"] != "tg") continue;
-    const double roof = roofline_tokens_per_s(best * 1e9, r["weight_bytes"].get<int64_t>(), r["batch"].get<int>(),
-                                              r["state_bytes_read_per_seq"].get<double>());
+    const double roof =
+        roofline_tokens_per_s(best * 1e9, r["weight_bytes"].get<int64_t>(), r["batch"].get<int>(),
+                              r["state_bytes_read_per_seq"].get<double>());
     r["roofline_tokens_per_s"] = roof;
     r["roofline_fraction"] = r["tokens_per_s"]["median"].get<double>() / roof;
   }
@@ -507,22 +547,26 @@ json run_throughput(const ThroughputOptions& o) {
 std::string format_throughput_table(const json& R) {
   std::ostringstream o;
   const json& M = R["machine"];
-  o << "machine: " << M.value("cpu", std::string("?")) << ", oneDNN ISA " << M.value("dnnl_isa", std::string("?"))
-    << ", " << M.value("threads", 0) << " threads, read bandwidth "
-    << fmt("%.2f", M.value("read_bandwidth_gbs", 0.0)) << " GB/s, load average "
-    << fmt("%.2f", M.value("loadavg_start", -1.0)) << " -> " << fmt("%.2f", M.value("loadavg_end", -1.0)) << "\n\n";
-  o << "| model | test | depth | batch | fill | tokens/s | min | max | state/seq | roofline tokens/s | % roofline |\n"
+  o << "machine: " << M.value("cpu", std::string("?")) << ", oneDNN ISA "
+    << M.value("dnnl_isa", std::string("?")) << ", " << M.value("threads", 0)
+    << " threads, read bandwidth " << fmt("%.2f", M.value("read_bandwidth_gbs", 0.0))
+    << " GB/s, load average " << fmt("%.2f", M.value("loadavg_start", -1.0)) << " -> "
+    << fmt("%.2f", M.value("loadavg_end", -1.0)) << "\n\n";
+  o << "| model | test | depth | batch | fill | tokens/s | min | max | state/seq | roofline "
+       "tokens/s | % roofline |\n"
        "|---|---|---:|---:|---|---:|---:|---:|---:|---:|---:|\n";
   for (const auto& r : R["rows"]) {
     const bool tg = r["test"] == "tg";
     const std::string test = tg ? "tg" + std::to_string(r["n_tokens"].get<int64_t>())
                                 : "pp" + std::to_string(r["n_tokens"].get<int64_t>());
-    o << "| " << short_name(r["model"]) << " | " << test << (r.value("at_max_batch", false) ? " (max batch)" : "")
-      << " | " << r["depth"].get<int64_t>() << " | " << r["batch"].get<int>() << " | "
+    o << "| " << short_name(r["model"]) << " | " << test
+      << (r.value("at_max_batch", false) ? " (max batch)" : "") << " | "
+      << r["depth"].get<int64_t>() << " | " << r["batch"].get<int>() << " | "
       << (r["fill"].is_string() ? r["fill"].get<std::string>() : "-") << " | "
       << fmt("%.2f", r["tokens_per_s"]["median"].get<double>()) << " | "
       << fmt("%.2f", r["tokens_per_s"]["min"].get<double>()) << " | "
-      << fmt("%.2f", r["tokens_per_s"]["max"].get<double>()) << " | " << human_bytes(r["state_bytes"].get<double>()) << " | "
+      << fmt("%.2f", r["tokens_per_s"]["max"].get<double>()) << " | "
+      << human_bytes(r["state_bytes"].get<double>()) << " | "
       << (tg ? fmt("%.2f", r["roofline_tokens_per_s"].get<double>()) : "-") << " | "
       << (tg ? fmt("%.1f%%", 100 * r["roofline_fraction"].get<double>()) : "-") << " |\n";
   }
@@ -530,18 +574,20 @@ std::string format_throughput_table(const json& R) {
     o << "\nskipped:\n";
     for (const auto& s : R["skipped"])
       o << "- " << short_name(s["model"]) << " " << s["test"].get<std::string>() << " depth "
-        << s["depth"].get<int64_t>() << " batch " << s["batch"].get<int>() << ": " << s["reason"].get<std::string>()
-        << "\n";
+        << s["depth"].get<int64_t>() << " batch " << s["batch"].get<int>() << ": "
+        << s["reason"].get<std::string>() << "\n";
   }
   const json& mem = R["memory"];
-  o << "\nmemory budget " << mib(mem["budget_bytes"].get<double>()) << " (" << mem["budget_source"].get<std::string>()
-    << "); largest batch = (budget - weights - activation margin) / (state + activations per sequence)\n\n"
+  o << "\nmemory budget " << mib(mem["budget_bytes"].get<double>()) << " ("
+    << mem["budget_source"].get<std::string>()
+    << "); largest batch = (budget - weights - activation margin) / (state + activations per "
+       "sequence)\n\n"
     << "| model | weights | depth | state/seq | max batch |\n|---|---:|---:|---:|---:|\n";
   for (const auto& m : mem["models"])
     for (const auto& s : m["state"])
       o << "| " << short_name(m["model"]) << " | " << mib(m["weight_bytes"].get<double>()) << " | "
-        << s["depth"].get<int64_t>() << " | " << human_bytes(s["state_bytes_formula"].get<double>()) << " | "
-        << s["max_batch"].get<int64_t>() << " |\n";
+        << s["depth"].get<int64_t>() << " | " << human_bytes(s["state_bytes_formula"].get<double>())
+        << " | " << s["max_batch"].get<int64_t>() << " |\n";
   return o.str();
 }
 

@@ -62,7 +62,8 @@ struct Demo {
 
   // Runs `rgeval ARGS...` (this binary), stdout to logs/NAME.txt, stderr (progress) shown.
   void run_rgeval(const std::string& name, std::vector<std::string> args) {
-    if (o.threads > 0 && args[0] != "throughput") args.insert(args.end(), {"--threads", std::to_string(o.threads)});
+    if (o.threads > 0 && args[0] != "throughput")
+      args.insert(args.end(), {"--threads", std::to_string(o.threads)});
     std::string shown = "rgeval";
     for (const auto& a : args) shown += " " + shell_quote(a);
     std::cerr << "  $ " << shown << std::endl;
@@ -108,7 +109,8 @@ struct Demo {
       store::Db db(this->db);
       for (size_t i = 0; i < safety_runs.size(); ++i) {
         const auto responses = safety::load_responses(db, safety_runs[i]);
-        const std::string f = (sxs_dir / ("responses-" + short_name(kModels[i]) + ".jsonl")).string();
+        const std::string f =
+            (sxs_dir / ("responses-" + short_name(kModels[i]) + ".jsonl")).string();
         safety::write_responses_jsonl(responses, short_name(kModels[i]), f);
         response_files.push_back(f);
         if (i == 0) safety::write_prompts_jsonl(responses, (sxs_dir / "prompts.jsonl").string());
@@ -118,12 +120,14 @@ struct Demo {
     store::Db db(study);
     std::string token;
     if (fresh) {
-      sidebyside::create_study(db, "rgeval demo: tiny-griffin vs tiny-gemma (XSTest-style prompts)", 5, 20240411);
+      sidebyside::create_study(db, "rgeval demo: tiny-griffin vs tiny-gemma (XSTest-style prompts)",
+                               5, 20240411);
       token = sidebyside::add_rater(db, "demo");
     } else {
       sidebyside::ensure_schema(db);
     }
-    sidebyside::store_prompts(db, sidebyside::read_prompts((sxs_dir / "prompts.jsonl").string(), "jsonl"));
+    sidebyside::store_prompts(
+        db, sidebyside::read_prompts((sxs_dir / "prompts.jsonl").string(), "jsonl"));
     size_t items = 0;
     for (const auto& f : response_files) items = sidebyside::import_responses(db, f).items_total;
     std::cerr << "  study " << study << ": " << items << " items to rate\n";
@@ -148,25 +152,30 @@ void run_demo(const DemoOpts& opts) {
   d.study = (d.out / "study.db").string();
   d.tput_db = (d.out / "throughput.db").string();
   fs::create_directories(d.logs);
-  std::cerr << "rgeval demo: the whole pipeline on the two tiny built-in models (random weights: every score is\n"
-               "chance level, 25% on four choices, 50% on two; the point is to see the pipeline work). Output: "
+  std::cerr << "rgeval demo: the whole pipeline on the two tiny built-in models (random weights: "
+               "every score is\n"
+               "chance level, 25% on four choices, 50% on two; the point is to see the pipeline "
+               "work). Output: "
             << d.out.string() << "\n";
 
-  d.progress("writing the sample data (a few MMLU, HellaSwag, PIQA and XSTest-style items) to " + d.data.string());
+  d.progress("writing the sample data (a few MMLU, HellaSwag, PIQA and XSTest-style items) to " +
+             d.data.string());
   reports::write_demo_data(d.data.string());
 
   d.progress("evaluating both models on mmlu, hellaswag, piqa (resumes from " + d.db + ")");
   for (const char* m : kModels)
-    d.run_rgeval("eval-" + short_name(m), {"eval", "--model", m, "--tasks", "mmlu,hellaswag,piqa", "--data", d.data.string(),
-                                      "--db", d.db, "--out", (d.out / ("eval-" + short_name(m) + ".json")).string()});
+    d.run_rgeval("eval-" + short_name(m),
+                 {"eval", "--model", m, "--tasks", "mmlu,hellaswag,piqa", "--data", d.data.string(),
+                  "--db", d.db, "--out", (d.out / ("eval-" + short_name(m) + ".json")).string()});
 
   d.progress("safety: generating both models' answers to the XSTest-style prompts");
   std::vector<int64_t> safety_runs;
   for (const char* m : kModels) {
     const fs::path res = d.out / ("safety-" + short_name(m) + ".json");
-    d.run_rgeval("safety-" + short_name(m), {"safety", "--model", m, "--set", "xstest", "--data", d.data.string(), "--db",
-                                        d.db, "--max-new-tokens", std::to_string(opts.max_new_tokens), "--out",
-                                        res.string()});
+    d.run_rgeval(
+        "safety-" + short_name(m),
+        {"safety", "--model", m, "--set", "xstest", "--data", d.data.string(), "--db", d.db,
+         "--max-new-tokens", std::to_string(opts.max_new_tokens), "--out", res.string()});
     safety_runs.push_back(d.read_json(res)["config"]["run_id"].get<int64_t>());
   }
 
@@ -174,9 +183,10 @@ void run_demo(const DemoOpts& opts) {
   const std::string token = d.prepare_study(safety_runs);
 
   d.progress("throughput: the quick preset (sampling vs depth, prefill, state bytes, max batch)");
-  for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(d.tput_db + suffix);  // one run per demo
+  for (const char* suffix : {"", "-wal", "-shm"})
+    fs::remove(d.tput_db + suffix);  // one run per demo
   d.run_rgeval("throughput", {"throughput", "--preset", "quick", "--db", d.tput_db, "--out",
-                          (d.out / "throughput.json").string(), "--no-png"});
+                              (d.out / "throughput.json").string(), "--no-png"});
 
   d.progress("writing the report");
   reports::ReportOptions ro;
@@ -188,53 +198,67 @@ void run_demo(const DemoOpts& opts) {
 
   // The summary, from the numbers in the report.
   const json data = json::parse(report.data.dump());
-  std::cout << "\nrgeval demo done in " << std::lround(secs) << " s. Report: " << files.front() << "\n\n";
+  std::cout << "\nrgeval demo done in " << std::lround(secs) << " s. Report: " << files.front()
+            << "\n\n";
   for (const auto& e : data["eval"]) {
     const auto& r = e["results"];
-    std::cout << "  " << e["config"]["model"].get<std::string>() << ": MMLU " << pct(e["groups"]["mmlu"]["acc"])
-              << ", HellaSwag acc_norm " << pct(r["hellaswag"]["acc_norm"]) << ", PIQA acc_norm "
-              << pct(r["piqa"]["acc_norm"]) << "\n";
+    std::cout << "  " << e["config"]["model"].get<std::string>() << ": MMLU "
+              << pct(e["groups"]["mmlu"]["acc"]) << ", HellaSwag acc_norm "
+              << pct(r["hellaswag"]["acc_norm"]) << ", PIQA acc_norm " << pct(r["piqa"]["acc_norm"])
+              << "\n";
   }
   for (const auto& s : data["safety"]) {
     const auto& x = s["results"].begin().value();
-    std::cout << "  " << s["config"]["model"].get<std::string>() << " on " << s["config"]["set"].get<std::string>()
-              << ": refusal " << pct(x["refusal_rate"]["rate"]) << ", over-refusal " << pct(x["over_refusal_rate"]["rate"])
-              << "\n";
+    std::cout << "  " << s["config"]["model"].get<std::string>() << " on "
+              << s["config"]["set"].get<std::string>() << ": refusal "
+              << pct(x["refusal_rate"]["rate"]) << ", over-refusal "
+              << pct(x["over_refusal_rate"]["rate"]) << "\n";
   }
   for (const auto& t : data["throughput"])
     for (const auto& row : t["result"]["rows"])
       if (row["test"] == "tg" && row["batch"] == 1 && !row.value("at_max_batch", false) &&
           (row["depth"] == 16 || row["depth"] == 1024))
-        std::cout << "  " << row["model"].get<std::string>() << " sampling at depth " << row["depth"] << ": "
+        std::cout << "  " << row["model"].get<std::string>() << " sampling at depth "
+                  << row["depth"] << ": "
                   << std::lround(row["tokens_per_s"]["median"].get<double>()) << " tokens/s, state "
                   << row["state_bytes"] << " bytes\n";
-  std::cout << "\nThese tiny models have random weights: the scores above are chance level and compare nothing.\n"
-               "The throughput rows do show the architectures: tiny-griffin's state stops growing at its 32-token\n"
+  std::cout << "\nThese tiny models have random weights: the scores above are chance level and "
+               "compare nothing.\n"
+               "The throughput rows do show the architectures: tiny-griffin's state stops growing "
+               "at its 32-token\n"
                "window, tiny-gemma's cache grows with the depth.\n\n"
                "Rate the side-by-side study (in a browser):\n"
                "  rgeval sxs serve --db "
             << d.study << "\n";
   if (!token.empty())
-    std::cout << "  then open http://127.0.0.1:8080/#t=" << token << " (rater \"demo\"; the token is shown once)\n";
+    std::cout << "  then open http://127.0.0.1:8080/#t=" << token
+              << " (rater \"demo\"; the token is shown once)\n";
   else
     std::cout << "  add a rater first: rgeval sxs add-rater --db " << d.study << " --name NAME\n";
-  std::cout << "  and write the report again: rgeval report --db " << d.db << " --db " << d.study << " --db "
-            << d.tput_db << " --out " << (d.out / "report").string() << "\n\n"
-            << "Real models and data (README, \"Real models\"): download the Hugging Face checkpoints (e.g.\n"
-               "  huggingface-cli download google/recurrentgemma-2b --local-dir ckpt/rg2b) and the benchmarks in\n"
+  std::cout << "  and write the report again: rgeval report --db " << d.db << " --db " << d.study
+            << " --db " << d.tput_db << " --out " << (d.out / "report").string() << "\n\n"
+            << "Real models and data (README, \"Real models\"): download the Hugging Face "
+               "checkpoints (e.g.\n"
+               "  huggingface-cli download google/recurrentgemma-2b --local-dir ckpt/rg2b) and the "
+               "benchmarks in\n"
                "  their original formats under DATA/, then:\n"
-               "  rgeval eval --model ckpt/rg2b --tasks mmlu,hellaswag,piqa --data DATA --db rgeval.db --out rg2b.json\n"
-               "  rgeval throughput --models builtin:recurrentgemma-2b,builtin:gemma-2b --db rgeval.db --out fig1.json\n"
+               "  rgeval eval --model ckpt/rg2b --tasks mmlu,hellaswag,piqa --data DATA --db "
+               "rgeval.db --out rg2b.json\n"
+               "  rgeval throughput --models builtin:recurrentgemma-2b,builtin:gemma-2b --db "
+               "rgeval.db --out fig1.json\n"
                "  rgeval report --db rgeval.db --out report/\n";
 }
 
 }  // namespace
 
 void add_demo(CLI::App& app, Runner& run) {
-  auto* cmd = app.add_subcommand("demo", "Run everything on the tiny built-in models and sample data, then write the report");
+  auto* cmd = app.add_subcommand(
+      "demo", "Run everything on the tiny built-in models and sample data, then write the report");
   auto o = std::make_shared<DemoOpts>();
-  cmd->add_option("--out", o->out, "Output directory (data, databases, logs, report/)")->capture_default_str();
-  cmd->add_option("--threads", o->threads, "Threads for eval and safety (default: all cores)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--out", o->out, "Output directory (data, databases, logs, report/)")
+      ->capture_default_str();
+  cmd->add_option("--threads", o->threads, "Threads for eval and safety (default: all cores)")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("--max-new-tokens", o->max_new_tokens, "Tokens per safety response")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();

@@ -54,28 +54,35 @@ void run_eval_on(const Opts& o, tasks::EvalCluster* cluster) {
   eo.command_line = command_line();
   eo.threads = o.model.threads;
   eo.unit_docs = o.unit_docs;
-  if (const char* k = std::getenv("RGEVAL_TEST_KILL_AFTER_DOCS")) eo.test_kill_after_docs = std::atoi(k);  // tests only
-  if (const char* r = std::getenv("RGEVAL_TEST_KILL_RANK"); r && cluster && std::atoi(r) != cluster->rank())
+  if (const char* k = std::getenv("RGEVAL_TEST_KILL_AFTER_DOCS"))
+    eo.test_kill_after_docs = std::atoi(k);  // tests only
+  if (const char* r = std::getenv("RGEVAL_TEST_KILL_RANK");
+      r && cluster && std::atoi(r) != cluster->rank())
     eo.test_kill_after_docs = -1;  // tests only: the hook applies to that rank alone
   ProgressLine line;
   if (cluster && root)
     cluster->on_plan = [&](const tasks::ShardPlan& plan) {
-      std::cerr << "rgeval: " << cluster->size() << " ranks, planned tokens per rank " << per_rank(plan.tokens_per_rank)
-                << "\n";
+      std::cerr << "rgeval: " << cluster->size() << " ranks, planned tokens per rank "
+                << per_rank(plan.tokens_per_rank) << "\n";
     };
-  if (root) eo.on_progress = [&](const tasks::EvalProgress& p) { line.show(tasks::format_progress(p), p.final); };
+  if (root)
+    eo.on_progress = [&](const tasks::EvalProgress& p) {
+      line.show(tasks::format_progress(p), p.final);
+    };
 
   LoadedModel m = load_model_args(o.model);
   const tasks::ModelIdentity id = tasks::model_identity(o.model.model, m.checkpoint, *m.model);
   const tasks::EvalResult r = tasks::evaluate(*m.model, *m.tokenizer, id, eo);
   if (!root) return;
   std::cerr << "rgeval: run " << r.run_key.substr(0, 12) << " in " << o.db << ": " << r.docs_total
-            << " documents, " << r.docs_reused << " already stored, " << r.docs_computed << " computed\n";
+            << " documents, " << r.docs_reused << " already stored, " << r.docs_computed
+            << " computed\n";
   if (cluster) {
     const auto& j = r.json.at("mpi");
     std::cerr << "rgeval: " << cluster->size() << " ranks, tokens forwarded per rank "
-              << per_rank(j.at("tokens_forwarded_per_rank").get<std::vector<int64_t>>()) << ", documents "
-              << per_rank(j.at("docs_per_rank").get<std::vector<int64_t>>()) << "\n";
+              << per_rank(j.at("tokens_forwarded_per_rank").get<std::vector<int64_t>>())
+              << ", documents " << per_rank(j.at("docs_per_rank").get<std::vector<int64_t>>())
+              << "\n";
   }
   std::cout << tasks::format_table(r) << std::flush;
   if (!o.out.empty()) {
@@ -104,23 +111,29 @@ void run_eval(const Opts& o) {
 }  // namespace
 
 void add_eval(CLI::App& app, Runner& run) {
-  auto* cmd = app.add_subcommand("eval", "Run benchmarks (MMLU, HellaSwag, PIQA, ...), results stored in SQLite");
+  auto* cmd = app.add_subcommand(
+      "eval", "Run benchmarks (MMLU, HellaSwag, PIQA, ...), results stored in SQLite");
   auto o = std::make_shared<Opts>();
   add_model_options(cmd, o->model);
   cmd->add_option("--tasks", o->tasks,
-                  "Comma-separated: mmlu, mmlu_<subject>, hellaswag, piqa, arc_easy, arc_challenge, openbookqa, "
+                  "Comma-separated: mmlu, mmlu_<subject>, hellaswag, piqa, arc_easy, "
+                  "arc_challenge, openbookqa, "
                   "boolq, social_iqa")
       ->required()
       ->delimiter(',');
-  cmd->add_option("--data", o->data, "Data directory (holding mmlu/, hellaswag/, piqa/, ...)")->required();
+  cmd->add_option("--data", o->data, "Data directory (holding mmlu/, hellaswag/, piqa/, ...)")
+      ->required();
   cmd->add_option("--num-fewshot", o->num_fewshot, "Few-shot examples (default: MMLU 5, others 0)")
       ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--limit", o->limit, "First N documents per task (per MMLU subject)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--limit", o->limit, "First N documents per task (per MMLU subject)")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("--db", o->db, "Results database (SQLite; created if absent; resumes a run)")
       ->capture_default_str();
   cmd->add_option("--out", o->out, "Write the results JSON here");
-  cmd->add_option("--log-samples", o->log_samples, "Write one JSON line per document (requests, scores, predictions)");
-  cmd->add_option("--unit-docs", o->unit_docs, "Documents per scoring call (shared prefixes are computed once per call)")
+  cmd->add_option("--log-samples", o->log_samples,
+                  "Write one JSON line per document (requests, scores, predictions)");
+  cmd->add_option("--unit-docs", o->unit_docs,
+                  "Documents per scoring call (shared prefixes are computed once per call)")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   cmd->add_flag("--naive", o->naive, "One full forward per request (no prefix sharing)");

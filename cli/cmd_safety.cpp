@@ -35,7 +35,9 @@ struct Opts {
 
 // The set's own classifier for "auto": AdvBench's for advbench, XSTest's otherwise.
 safety::RefusalClassifier classifier_for(const Opts& o, const std::string& set_name) {
-  const std::string name = o.classifier != "auto" ? o.classifier : set_name == "advbench" ? "advbench" : "xstest";
+  const std::string name = o.classifier != "auto"   ? o.classifier
+                           : set_name == "advbench" ? "advbench"
+                                                    : "xstest";
   return safety::refusal_classifier(name, o.phrases);
 }
 
@@ -81,16 +83,21 @@ void run_generate_and_score(Opts o) {
   so.db_path = o.db;
   so.command_line = command_line();
   so.threads = o.model.threads;
-  if (const char* k = std::getenv("RGEVAL_TEST_KILL_AFTER_PROMPTS")) so.test_kill_after_prompts = std::atoi(k);
+  if (const char* k = std::getenv("RGEVAL_TEST_KILL_AFTER_PROMPTS"))
+    so.test_kill_after_prompts = std::atoi(k);
   ProgressLine line;
-  so.on_progress = [&](const safety::SafetyProgress& p) { line.show(safety::format_progress(p), p.final); };
-  const safety::RefusalClassifier cl = classifier_for(o, safety::prompt_set_name(o.set));  // bad options stop before the model loads
+  so.on_progress = [&](const safety::SafetyProgress& p) {
+    line.show(safety::format_progress(p), p.final);
+  };
+  const safety::RefusalClassifier cl =
+      classifier_for(o, safety::prompt_set_name(o.set));  // bad options stop before the model loads
 
   LoadedModel m = load_model_args(o.model);
   const tasks::ModelIdentity id = tasks::model_identity(o.model.model, m.checkpoint, *m.model);
   const safety::SafetyRunResult r = safety::run_safety(*m.model, *m.tokenizer, id, so);
-  std::cerr << "rgeval: safety run " << r.run.run_id << " (" << r.run.run_key.substr(0, 12) << ") in " << o.db
-            << ": " << r.total << " prompts, " << r.reused << " already stored, " << r.computed << " generated\n";
+  std::cerr << "rgeval: safety run " << r.run.run_id << " (" << r.run.run_key.substr(0, 12)
+            << ") in " << o.db << ": " << r.total << " prompts, " << r.reused << " already stored, "
+            << r.computed << " generated\n";
   const safety::SafetyScore s = safety::score_responses(r.run.set_name, r.responses, cl);
   std::cout << safety::score_table(s, cl) << std::flush;
   ordered_json j = safety::score_json(s, cl);
@@ -129,8 +136,8 @@ void run_score(const Opts& o) {
   const auto [run, rs] = load_stored_run(o);
   const safety::RefusalClassifier cl = classifier_for(o, run.set_name);
   const safety::SafetyScore s = safety::score_responses(run.set_name, rs, cl);
-  std::cerr << "rgeval: safety run " << run.run_id << " (" << run.model.model << ", " << run.prompt_set << "): "
-            << rs.size() << " stored responses\n";
+  std::cerr << "rgeval: safety run " << run.run_id << " (" << run.model.model << ", "
+            << run.prompt_set << "): " << rs.size() << " stored responses\n";
   std::cout << safety::score_table(s, cl) << std::flush;
   ordered_json j = safety::score_json(s, cl);
   j["config"] = run_json(run, rs);
@@ -142,21 +149,24 @@ void run_export(const Opts& o) {
   const auto [run, rs] = load_stored_run(o);
   safety::write_responses_jsonl(rs, o.system.empty() ? run.model.model : o.system, o.out);
   if (!o.prompts_out.empty()) safety::write_prompts_jsonl(rs, o.prompts_out);
-  std::cerr << "rgeval: exported " << rs.size() << " responses of safety run " << run.run_id << " (" << run.model.model
-            << ", " << run.prompt_set << ")\n";
+  std::cerr << "rgeval: exported " << rs.size() << " responses of safety run " << run.run_id << " ("
+            << run.model.model << ", " << run.prompt_set << ")\n";
 }
 
 void add_run_options(CLI::App* cmd, Opts& o) {
   cmd->add_option("--db", o.db, "Results database (SQLite)")->capture_default_str();
-  cmd->add_option("--run", o.run_id, "Safety run id, or latest (the run of the most recent invocation)")
+  cmd->add_option("--run", o.run_id,
+                  "Safety run id, or latest (the run of the most recent invocation)")
       ->capture_default_str();
 }
 
 void add_classifier_options(CLI::App* cmd, Opts& o) {
-  cmd->add_option("--classifier", o.classifier, "Refusal classifier: xstest, advbench, auto (the set's own)")
+  cmd->add_option("--classifier", o.classifier,
+                  "Refusal classifier: xstest, advbench, auto (the set's own)")
       ->check(CLI::IsMember({"auto", "xstest", "advbench"}))
       ->capture_default_str();
-  cmd->add_option("--phrases", o.phrases, "Refusal phrase file replacing the classifier's list (one a line)");
+  cmd->add_option("--phrases", o.phrases,
+                  "Refusal phrase file replacing the classifier's list (one a line)");
 }
 
 }  // namespace
@@ -164,35 +174,45 @@ void add_classifier_options(CLI::App* cmd, Opts& o) {
 void add_safety(CLI::App& app, Runner& run) {
   auto o = std::make_shared<Opts>();
   o->run.sampling.max_new_tokens = 256;
-  auto* cmd = app.add_subcommand("safety", "Generate responses to a safety prompt set (stored in SQLite) and score refusals");
+  auto* cmd = app.add_subcommand(
+      "safety", "Generate responses to a safety prompt set (stored in SQLite) and score refusals");
   add_model_options(cmd, o->model);
   cmd->get_option("--model")->required(false);  // not needed by `safety score` / `safety export`
   cmd->add_option("--set", o->set, "xstest, advbench, simplesafetytests or FILE.jsonl");
-  cmd->add_option("--data", o->data, "Data directory (holding xstest/, advbench/, simplesafetytests/)");
+  cmd->add_option("--data", o->data,
+                  "Data directory (holding xstest/, advbench/, simplesafetytests/)");
   cmd->add_option("--limit", o->limit, "First N prompts of the set")->check(CLI::NonNegativeNumber);
-  cmd->add_option("--db", o->db, "Results database (SQLite; created if absent; resumes a run)")->capture_default_str();
+  cmd->add_option("--db", o->db, "Results database (SQLite; created if absent; resumes a run)")
+      ->capture_default_str();
   cmd->add_option("--out", o->out, "Write the results JSON here");
   add_classifier_options(cmd, *o);
   SamplingOptions& s = o->run.sampling;
   cmd->add_option("--max-new-tokens", s.max_new_tokens, "Tokens to generate at most per prompt")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  cmd->add_option("--temperature", s.temperature, "Sampling temperature (default greedy)")->check(CLI::NonNegativeNumber);
-  cmd->add_option("--top-k", s.top_k, "Keep the k most likely tokens")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--temperature", s.temperature, "Sampling temperature (default greedy)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--top-k", s.top_k, "Keep the k most likely tokens")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("--top-p", s.top_p, "Nucleus sampling mass")->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--seed", s.seed, "Sampling seed (mixed with each prompt's id)");
-  cmd->add_option("--stop", s.stop_strings, "Stop string (repeatable), besides <end_of_turn> and <eos>");
+  cmd->add_option("--stop", s.stop_strings,
+                  "Stop string (repeatable), besides <end_of_turn> and <eos>");
 
-  auto* score = cmd->add_subcommand("score", "Rescore a stored safety run (another classifier or phrase list)");
+  auto* score = cmd->add_subcommand(
+      "score", "Rescore a stored safety run (another classifier or phrase list)");
   add_run_options(score, *o);
   add_classifier_options(score, *o);
   score->add_option("--out", o->out, "Write the results JSON here");
   score->callback([&run, o] { run = [o] { run_score(*o); }; });
 
-  auto* exp = cmd->add_subcommand("export", "Write a stored safety run as one side of a side-by-side study");
+  auto* exp = cmd->add_subcommand("export",
+                                  "Write a stored safety run as one side of a side-by-side study");
   add_run_options(exp, *o);
-  exp->add_option("--out", o->out, "Responses, one {\"prompt_id\",\"system\",\"response\"} a line")->required();
-  exp->add_option("--prompts-out", o->prompts_out, "The prompts, one {\"id\",\"category\",\"prompt\"} a line");
+  exp->add_option("--out", o->out, "Responses, one {\"prompt_id\",\"system\",\"response\"} a line")
+      ->required();
+  exp->add_option("--prompts-out", o->prompts_out,
+                  "The prompts, one {\"id\",\"category\",\"prompt\"} a line");
   exp->add_option("--system", o->system, "System name in the responses (default: the run's model)");
   exp->callback([&run, o] { run = [o] { run_export(*o); }; });
 

@@ -24,7 +24,8 @@ struct UseOpts {
 };
 
 void require_file(const std::string& path) {
-  if (!std::filesystem::exists(path)) fail(path, "no such study database (create it with `rgeval sxs create`)");
+  if (!std::filesystem::exists(path))
+    fail(path, "no such study database (create it with `rgeval sxs create`)");
 }
 
 }  // namespace
@@ -34,7 +35,8 @@ void add_sxs_use(CLI::App& g, Runner& run) {
 
   auto* serve = g.add_subcommand("serve", "Serve the rating web app (raters: /, admin: /admin)");
   serve->add_option("--db", o->db, "Study database")->required();
-  serve->add_option("--host", o->host, "Address to bind (default loopback; the app speaks plain HTTP)");
+  serve->add_option("--host", o->host,
+                    "Address to bind (default loopback; the app speaks plain HTTP)");
   serve->add_option("--port", o->port, "Port (0: any free port)")->check(CLI::Range(0, 65535));
   serve->callback([o, &run] {
     run = [o] {
@@ -44,7 +46,8 @@ void add_sxs_use(CLI::App& g, Runner& run) {
       so.host = o->host;
       so.port = o->port;
       so.on_listening = [](const std::string& host, int port) {
-        std::cout << "rgeval sxs: serving on http://" << host << ":" << port << "/ (raters: /, admin: /admin)" << std::endl;
+        std::cout << "rgeval sxs: serving on http://" << host << ":" << port
+                  << "/ (raters: /, admin: /admin)" << std::endl;
       };
       if (o->host != "127.0.0.1" && o->host != "localhost" && o->host != "::1")
         std::cerr << "rgeval sxs: warning: binding to " << o->host
@@ -66,10 +69,13 @@ void add_sxs_use(CLI::App& g, Runner& run) {
     };
   });
 
-  auto* res = g.add_subcommand("results", "Win rates with bootstrap and Wilson intervals, W/T/L, bias, agreement, Bradley-Terry");
+  auto* res = g.add_subcommand(
+      "results",
+      "Win rates with bootstrap and Wilson intervals, W/T/L, bias, agreement, Bradley-Terry");
   res->add_option("--db", o->db, "Study database")->required();
   res->add_flag("--json", o->json, "JSON instead of text");
-  res->add_option("--bootstrap", o->samples, "Bootstrap replicates (prompts resampled)")->check(CLI::Range(10, 1000000));
+  res->add_option("--bootstrap", o->samples, "Bootstrap replicates (prompts resampled)")
+      ->check(CLI::Range(10, 1000000));
   res->add_option("--seed", o->seed, "Bootstrap seed");
   res->add_option("--baseline", o->baseline, "Report pairs with this system as (other, baseline)");
   res->callback([o, &run] {

@@ -35,12 +35,18 @@ int64_t parse_bytes(const std::string& s) {
   std::string unit = s.substr(used);
   for (auto& ch : unit) ch = char(std::toupper(static_cast<unsigned char>(ch)));
   double mult = 1;
-  if (unit.empty() || unit == "B") mult = 1;
-  else if (unit == "K" || unit == "KB" || unit == "KIB") mult = 1024.0;
-  else if (unit == "M" || unit == "MB" || unit == "MIB") mult = 1048576.0;
-  else if (unit == "G" || unit == "GB" || unit == "GIB") mult = 1073741824.0;
-  else if (unit == "T" || unit == "TB" || unit == "TIB") mult = 1099511627776.0;
-  else fail("--memory-budget", "unknown unit '" + s.substr(used) + "' (B, K, M, G, T)");
+  if (unit.empty() || unit == "B")
+    mult = 1;
+  else if (unit == "K" || unit == "KB" || unit == "KIB")
+    mult = 1024.0;
+  else if (unit == "M" || unit == "MB" || unit == "MIB")
+    mult = 1048576.0;
+  else if (unit == "G" || unit == "GB" || unit == "GIB")
+    mult = 1073741824.0;
+  else if (unit == "T" || unit == "TB" || unit == "TIB")
+    mult = 1099511627776.0;
+  else
+    fail("--memory-budget", "unknown unit '" + s.substr(used) + "' (B, K, M, G, T)");
   if (!(v > 0)) fail("--memory-budget", "'" + s + "' must be positive");
   return int64_t(v * mult);
 }
@@ -90,30 +96,45 @@ void run_throughput_cmd(Opts& o, const CLI::App* cmd) {
 void add_throughput(CLI::App& app, Runner& run) {
   auto o = std::make_shared<Opts>();
   CLI::App* cmd = app.add_subcommand(
-      "throughput", "Sampling tokens/s vs depth, prefill tokens/s vs prompt length, state memory and max batch");
+      "throughput",
+      "Sampling tokens/s vs depth, prefill tokens/s vs prompt length, state memory and max batch");
   auto& t = o->t;
-  cmd->add_option("--models", t.models, "Models: directories or builtin:NAME, comma-separated")->delimiter(',');
-  cmd->add_option("--depths", t.depths, "Depths (tokens in each state before the timed decode steps)")
+  cmd->add_option("--models", t.models, "Models: directories or builtin:NAME, comma-separated")
+      ->delimiter(',');
+  cmd->add_option("--depths", t.depths,
+                  "Depths (tokens in each state before the timed decode steps)")
       ->delimiter(',')
       ->capture_default_str();
-  cmd->add_option("--batches", t.batches, "Decode batch sizes")->delimiter(',')->capture_default_str();
-  cmd->add_option("--prompt-lens", t.prompt_lens, "Prefill prompt lengths")->delimiter(',')->capture_default_str();
-  cmd->add_option("--reps", t.reps, "Repetitions (median, min, max reported)")->check(CLI::PositiveNumber)->capture_default_str();
-  cmd->add_option("--steps", t.steps, "Timed decode steps per repetition")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--batches", t.batches, "Decode batch sizes")
+      ->delimiter(',')
+      ->capture_default_str();
+  cmd->add_option("--prompt-lens", t.prompt_lens, "Prefill prompt lengths")
+      ->delimiter(',')
+      ->capture_default_str();
+  cmd->add_option("--reps", t.reps, "Repetitions (median, min, max reported)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--steps", t.steps, "Timed decode steps per repetition")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   cmd->add_option("--warmup", t.warmup, "Untimed decode steps before each repetition")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
-  cmd->add_option("--threads", t.threads, "Threads (default: all cores)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--threads", t.threads, "Threads (default: all cores)")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("--dtype", t.dtype, "Compute dtype: auto, f32, bf16")
       ->check(CLI::IsMember({"auto", "f32", "bf16"}))
       ->capture_default_str();
-  cmd->add_option("--memory-budget", o->memory_budget, "Memory budget, bytes (suffixes K, M, G; default: MemTotal)");
+  cmd->add_option("--memory-budget", o->memory_budget,
+                  "Memory budget, bytes (suffixes K, M, G; default: MemTotal)");
   cmd->add_option("--fill", t.fill,
-                  "How states reach the depth: synthetic (arbitrary contents, default for builtin:) or prefill "
+                  "How states reach the depth: synthetic (arbitrary contents, default for "
+                  "builtin:) or prefill "
                   "(a real prompt of `depth` random tokens, default for directories)")
       ->check(CLI::IsMember({"auto", "synthetic", "prefill"}))
       ->capture_default_str();
-  cmd->add_option("--max-batch-cap", t.max_batch_cap, "Largest batch actually run at the memory-budget batch")
+  cmd->add_option("--max-batch-cap", t.max_batch_cap,
+                  "Largest batch actually run at the memory-budget batch")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   cmd->add_option("--max-batch-depths", t.max_batch_depths,
@@ -123,14 +144,17 @@ void add_throughput(CLI::App& app, Runner& run) {
       ->check(CLI::Range(16, 65536))
       ->capture_default_str();
   cmd->add_option("--out", o->out, "Write the results as JSON to this file");
-  cmd->add_option("--charts", o->charts, "Write SVG charts (and PNG when rsvg-convert or convert exists) here");
+  cmd->add_option("--charts", o->charts,
+                  "Write SVG charts (and PNG when rsvg-convert or convert exists) here");
   cmd->add_flag("--no-png", o->no_png, "Write SVG charts only");
   cmd->add_option("--db", o->db, "SQLite results database")->capture_default_str();
   cmd->add_flag("--no-db", o->no_db, "Do not store the results in the database");
-  cmd->add_option("--preset", o->preset, "quick: a small grid on the tiny built-in models (CI, demo)")
+  cmd->add_option("--preset", o->preset,
+                  "quick: a small grid on the tiny built-in models (CI, demo)")
       ->check(CLI::IsMember({"quick"}));
   cmd->callback([o, cmd, &run] {  // usage errors here exit with 2
-    if (o->t.models.empty() && o->preset.empty()) throw CLI::RequiredError("--models (or --preset quick)");
+    if (o->t.models.empty() && o->preset.empty())
+      throw CLI::RequiredError("--models (or --preset quick)");
     if (!o->memory_budget.empty()) {
       try {
         o->t.memory_budget = parse_bytes(o->memory_budget);

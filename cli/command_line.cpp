@@ -6,7 +6,8 @@ namespace rgeval::cli {
 
 std::string shell_quote(const std::string& s) {
   if (!s.empty() &&
-      s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_=.,:/+@%") ==
+      s.find_first_not_of(
+          "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_=.,:/+@%") ==
           std::string::npos)
     return s;
   std::string q = "'";

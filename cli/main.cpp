@@ -7,7 +7,8 @@
 
 int main(int argc, char** argv) {
   CLI::App app{"rgeval: evaluate and benchmark RecurrentGemma and Gemma models on CPU"};
-  app.set_version_flag("--version", std::string("rgeval ") + rgeval::version() + " (" + rgeval::commit() + ")");
+  app.set_version_flag("--version",
+                       std::string("rgeval ") + rgeval::version() + " (" + rgeval::commit() + ")");
   app.require_subcommand(1);
   rgeval::cli::Runner run;
   rgeval::cli::add_info(app, run);

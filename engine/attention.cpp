@@ -15,7 +15,6 @@ namespace rgeval {
 
 namespace {
 
-
 inline void load_row(const std::byte* base, DType dt, int64_t index, int n, float* out) {
   if (dt == DType::F32) {
     std::memcpy(out, base + index * 4, size_t(n) * 4);
@@ -92,7 +91,7 @@ void attend_matmul(const AttnShape& s, const LayerState& cache, DType dt, int64_
         continue;
       }
       const int64_t p = p0 + r / group;  // the row's position; key j is at position lo + j
-      const int64_t j1 = p - lo;           // last visible key
+      const int64_t j1 = p - lo;         // last visible key
       const int64_t j0 = s.window > 0 ? std::max<int64_t>(0, p - s.window - lo) : 0;
       float mx = row[j0];
       for (int64_t j = j0 + 1; j <= j1; ++j) mx = std::max(mx, row[j]);
@@ -141,8 +140,8 @@ void attend(const AttnShape& s, const LayerState& cache, DType dt, int64_t p0, i
     const int h0 = kh * group + int(task % split) * sub;
     const int64_t p = p0 + t;
     const int64_t lo = s.window > 0 ? std::max<int64_t>(0, p - s.window) : 0;
-    const int64_t n_cache = std::max<int64_t>(0, p0 - lo);              // cache keys lo..p0-1
-    const int64_t new_lo = std::max<int64_t>(0, lo - p0);               // new keys new_lo..t
+    const int64_t n_cache = std::max<int64_t>(0, p0 - lo);  // cache keys lo..p0-1
+    const int64_t new_lo = std::max<int64_t>(0, lo - p0);   // new keys new_lo..t
     const int64_t n_keys = n_cache + (t - new_lo + 1);
 
     thread_local std::vector<float> scores, row;
@@ -160,7 +159,8 @@ void attend(const AttnShape& s, const LayerState& cache, DType dt, int64_t p0, i
       } else {
         key = k_new + (new_lo + i - n_cache) * kv_ld + int64_t(kh) * hd;
       }
-      for (int h = 0; h < sub; ++h) scores[size_t(h * n_keys + i)] = dot(qh + h * hd, key, hd) * scale;
+      for (int h = 0; h < sub; ++h)
+        scores[size_t(h * n_keys + i)] = dot(qh + h * hd, key, hd) * scale;
     }
     for (int h = 0; h < sub; ++h) {
       float* sc = scores.data() + h * n_keys;

@@ -13,9 +13,9 @@ namespace rgeval {
 namespace {
 
 struct Layout {
-  int64_t Kp = 0, Np = 0;       // padded dims
+  int64_t Kp = 0, Np = 0;              // padded dims
   int64_t k_stride = 0, n_stride = 0;  // element strides of one K-block / N-block
-  int kblk = 0;                 // K elements per block: 16 (f32) or 32 (bf16)
+  int kblk = 0;                        // K elements per block: 16 (f32) or 32 (bf16)
 };
 
 bool read_layout(const Linear& l, Layout& out) {
@@ -23,13 +23,14 @@ bool read_layout(const Linear& l, Layout& out) {
   if (d.format_kind != dnnl_blocked || d.ndims != 2 || d.offset0 != 0) return false;
   const auto& b = d.format_desc.blocking;
   if (l.dtype() == DType::BF16) {
-    if (b.inner_nblks != 3 || b.inner_blks[0] != 16 || b.inner_idxs[0] != 0 || b.inner_blks[1] != 64 ||
-        b.inner_idxs[1] != 1 || b.inner_blks[2] != 2 || b.inner_idxs[2] != 0)
+    if (b.inner_nblks != 3 || b.inner_blks[0] != 16 || b.inner_idxs[0] != 0 ||
+        b.inner_blks[1] != 64 || b.inner_idxs[1] != 1 || b.inner_blks[2] != 2 ||
+        b.inner_idxs[2] != 0)
       return false;
     out.kblk = 32;
   } else {
-    if (b.inner_nblks != 2 || b.inner_blks[0] != 16 || b.inner_idxs[0] != 0 || b.inner_blks[1] != 64 ||
-        b.inner_idxs[1] != 1)
+    if (b.inner_nblks != 2 || b.inner_blks[0] != 16 || b.inner_idxs[0] != 0 ||
+        b.inner_blks[1] != 64 || b.inner_idxs[1] != 1)
       return false;
     out.kblk = 16;
   }
@@ -103,7 +104,8 @@ void f32_row(const float* W, const Layout& L, const float* x, float* y, int64_t 
 #pragma GCC unroll 1
       for (int k = 0; k < 16; k += 2) step(w + kb * L.k_stride + k * 64, x + kb * 16 + k);
   }
-  __m512 acc[4] = {_mm512_add_ps(a0, b0), _mm512_add_ps(a1, b1), _mm512_add_ps(a2, b2), _mm512_add_ps(a3, b3)};
+  __m512 acc[4] = {_mm512_add_ps(a0, b0), _mm512_add_ps(a1, b1), _mm512_add_ps(a2, b2),
+                   _mm512_add_ps(a3, b3)};
   store_row(y, nb * 64, N, acc);
 }
 #endif
@@ -120,8 +122,10 @@ void bf16_tile(const uint16_t* W, const Layout& L, const uint16_t* x, int64_t ld
     const uint16_t* blk = strip + kb * L.k_stride;
     for (int p = 0; p < 16; ++p) {
       const uint16_t* wp = blk + p * 128;
-      const __m512bh w0 = (__m512bh)_mm512_loadu_si512(wp), w1 = (__m512bh)_mm512_loadu_si512(wp + 32),
-                     w2 = (__m512bh)_mm512_loadu_si512(wp + 64), w3 = (__m512bh)_mm512_loadu_si512(wp + 96);
+      const __m512bh w0 = (__m512bh)_mm512_loadu_si512(wp),
+                     w1 = (__m512bh)_mm512_loadu_si512(wp + 32),
+                     w2 = (__m512bh)_mm512_loadu_si512(wp + 64),
+                     w3 = (__m512bh)_mm512_loadu_si512(wp + 96);
       for (int r = 0; r < R; ++r) {
         uint32_t pair;
         std::memcpy(&pair, x + r * ldx + kb * 32 + 2 * p, 4);
@@ -140,14 +144,16 @@ void bf16_tile(const uint16_t* W, const Layout& L, const uint16_t* x, int64_t ld
 // contiguous (K-blocks of 16 pairs x 64 columns one after another), so the loop walks the strip
 // as one stream of 512-byte steps: a small loop body measured 34 GB/s where the same loads
 // unrolled over a 4 KiB K-block reached 26 (stalls at every block start; docs/performance.md).
-void bf16_row(const uint16_t* W, const Layout& L, const uint16_t* x, float* y, int64_t N, int64_t nb) {
+void bf16_row(const uint16_t* W, const Layout& L, const uint16_t* x, float* y, int64_t N,
+              int64_t nb) {
   __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
   const uint16_t* w = W + nb * L.n_stride;
   auto step = [&](const uint16_t* wp, const uint16_t* xp) {
     uint32_t p0, p1;
     std::memcpy(&p0, xp, 4);
     std::memcpy(&p1, xp + 2, 4);
-    const __m512bh x0 = (__m512bh)_mm512_set1_epi32(int(p0)), x1 = (__m512bh)_mm512_set1_epi32(int(p1));
+    const __m512bh x0 = (__m512bh)_mm512_set1_epi32(int(p0)),
+                   x1 = (__m512bh)_mm512_set1_epi32(int(p1));
     a0 = _mm512_dpbf16_ps(a0, (__m512bh)_mm512_loadu_si512(wp), x0);
     a1 = _mm512_dpbf16_ps(a1, (__m512bh)_mm512_loadu_si512(wp + 32), x0);
     a2 = _mm512_dpbf16_ps(a2, (__m512bh)_mm512_loadu_si512(wp + 64), x0);
@@ -166,7 +172,8 @@ void bf16_row(const uint16_t* W, const Layout& L, const uint16_t* x, float* y, i
 #pragma GCC unroll 1
       for (int p = 0; p < 16; p += 2) step(w + kb * L.k_stride + p * 128, x + kb * 32 + 2 * p);
   }
-  __m512 acc[4] = {_mm512_add_ps(a0, b0), _mm512_add_ps(a1, b1), _mm512_add_ps(a2, b2), _mm512_add_ps(a3, b3)};
+  __m512 acc[4] = {_mm512_add_ps(a0, b0), _mm512_add_ps(a1, b1), _mm512_add_ps(a2, b2),
+                   _mm512_add_ps(a3, b3)};
   store_row(y, nb * 64, N, acc);
 }
 #endif
@@ -207,17 +214,26 @@ void gemv(const Linear& l, const float* x, float* y, int M) {
   if (l.dtype() == DType::BF16) {
     thread_local std::vector<uint16_t> xb;
     xb.assign(size_t(M) * L.Kp, 0);
-    for (int m = 0; m < M; ++m) to_bf16(x + int64_t(m) * K, xb.data() + int64_t(m) * L.Kp, size_t(K));
+    for (int m = 0; m < M; ++m)
+      to_bf16(x + int64_t(m) * K, xb.data() + int64_t(m) * L.Kp, size_t(K));
     const auto* W = static_cast<const uint16_t*>(l.packed_data());
     const uint16_t* xp = xb.data();
     run_tiles<uint16_t>(M, nblocks, work, [&](int m0, int r, int64_t nb) {
       const uint16_t* xr = xp + int64_t(m0) * L.Kp;
       float* yr = y + int64_t(m0) * N;
       switch (r) {
-        case 1: bf16_row(W, L, xr, yr, N, nb); break;
-        case 2: bf16_tile<2>(W, L, xr, L.Kp, yr, N, nb); break;
-        case 3: bf16_tile<3>(W, L, xr, L.Kp, yr, N, nb); break;
-        default: bf16_tile<4>(W, L, xr, L.Kp, yr, N, nb); break;
+        case 1:
+          bf16_row(W, L, xr, yr, N, nb);
+          break;
+        case 2:
+          bf16_tile<2>(W, L, xr, L.Kp, yr, N, nb);
+          break;
+        case 3:
+          bf16_tile<3>(W, L, xr, L.Kp, yr, N, nb);
+          break;
+        default:
+          bf16_tile<4>(W, L, xr, L.Kp, yr, N, nb);
+          break;
       }
     });
     return;
@@ -234,10 +250,18 @@ void gemv(const Linear& l, const float* x, float* y, int M) {
     const float* xr = xp + int64_t(m0) * L.Kp;
     float* yr = y + int64_t(m0) * N;
     switch (r) {
-      case 1: f32_row(W, L, xr, yr, N, nb); break;
-      case 2: f32_tile<2>(W, L, xr, L.Kp, yr, N, nb); break;
-      case 3: f32_tile<3>(W, L, xr, L.Kp, yr, N, nb); break;
-      default: f32_tile<4>(W, L, xr, L.Kp, yr, N, nb); break;
+      case 1:
+        f32_row(W, L, xr, yr, N, nb);
+        break;
+      case 2:
+        f32_tile<2>(W, L, xr, L.Kp, yr, N, nb);
+        break;
+      case 3:
+        f32_tile<3>(W, L, xr, L.Kp, yr, N, nb);
+        break;
+      default:
+        f32_tile<4>(W, L, xr, L.Kp, yr, N, nb);
+        break;
     }
   });
 #else

@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <cstdlib>
-
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -31,7 +30,7 @@ thread_local std::vector<uint16_t> tls_bf16;  // activations converted for a bf1
 using ShapeKey = std::tuple<int, int, int, int>;  // K, N, dtype, M
 
 std::mutex cache_mu;
-std::map<ShapeKey, memory::desc> layouts;        // M = 0
+std::map<ShapeKey, memory::desc> layouts;  // M = 0
 std::map<ShapeKey, dnnl::matmul> primitives;
 
 memory::desc packed_layout(int K, int N, memory::data_type dt) {
@@ -161,9 +160,9 @@ void Linear::forward(const float* x, float* y, int M, MatmulPath path) const {
     }
     memory src({{Mp, K_}, dt, tag::ab}, eng, const_cast<void*>(src_ptr));
     memory dst({{Mp, N_}, memory::data_type::f32, tag::ab}, eng, dst_ptr);
-    primitive(K_, N_, dt, Mp, packed_md_).execute(dnnl_stream(), {{DNNL_ARG_SRC, src},
-                                          {DNNL_ARG_WEIGHTS, weights_},
-                                          {DNNL_ARG_DST, dst}});
+    primitive(K_, N_, dt, Mp, packed_md_)
+        .execute(dnnl_stream(),
+                 {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights_}, {DNNL_ARG_DST, dst}});
     dnnl_stream().wait();
     if (Mp != M) std::memcpy(y, out_pad.data(), size_t(M) * N_ * 4);
   }

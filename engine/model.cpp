@@ -129,7 +129,8 @@ Model::Model(const Checkpoint& ck, const EngineOptions& opts) : cfg_(ck.config),
   }
 }
 
-void Model::forward(State& s, std::span<const int> tokens, size_t first_logit, float* logits) const {
+void Model::forward(State& s, std::span<const int> tokens, size_t first_logit,
+                    float* logits) const {
   const size_t chunk = size_t(opts_.prefill_chunk);
   for (size_t done = 0; done < tokens.size();) {
     const size_t n = std::min(chunk, tokens.size() - done);
@@ -141,7 +142,8 @@ void Model::forward(State& s, std::span<const int> tokens, size_t first_logit, f
   }
 }
 
-void Model::decode(std::span<State* const> states, std::span<const int> tokens, float* logits) const {
+void Model::decode(std::span<State* const> states, std::span<const int> tokens,
+                   float* logits) const {
   if (states.size() != tokens.size()) throw Error("decode: one token per sequence expected");
   std::vector<Segment> segs;
   for (size_t i = 0; i < states.size(); ++i) segs.push_back({states[i], &tokens[i], 1, 0});
@@ -150,7 +152,8 @@ void Model::decode(std::span<State* const> states, std::span<const int> tokens, 
 
 void Model::forward_batch(std::span<State* const> states,
                           std::span<const std::span<const int>> tokens, float* logits) const {
-  if (states.size() != tokens.size()) throw Error("forward_batch: one token list per sequence expected");
+  if (states.size() != tokens.size())
+    throw Error("forward_batch: one token list per sequence expected");
   const size_t chunk = size_t(opts_.prefill_chunk);
   std::vector<Segment> segs;
   size_t rows = 0;
@@ -188,8 +191,8 @@ void Model::run(std::span<const Segment> segs, float* logits) const {
       for (int i = 0; i < s.count; ++i, ++r) {
         const int tok = s.tokens[i];
         if (tok < 0 || tok >= V)
-          throw Error(cfg_.name + ": token id " + std::to_string(tok) + " outside the vocabulary (" +
-                      std::to_string(V) + ")");
+          throw Error(cfg_.name + ": token id " + std::to_string(tok) +
+                      " outside the vocabulary (" + std::to_string(V) + ")");
         float* xr = x.data() + size_t(r) * H;
         embed_.row(tok, xr);
         for (int j = 0; j < H; ++j) xr[j] *= cfg_.embed_scale;
@@ -280,14 +283,16 @@ void Model::recurrent_block(const Block& b, size_t layer, std::span<const Segmen
     const int head = task / 2, which = task % 2;
     std::vector<float> tmp(size_t(rows) * bw), tmpo(tmp.size());
     for (int r = 0; r < rows; ++r)
-      std::memcpy(tmp.data() + size_t(r) * bw, cu.data() + size_t(r) * L + head * bw, size_t(bw) * 4);
+      std::memcpy(tmp.data() + size_t(r) * bw, cu.data() + size_t(r) * L + head * bw,
+                  size_t(bw) * 4);
     (which ? b.gate_a : b.gate_x)[size_t(head)].forward(tmp.data(), tmpo.data(), rows,
                                                         few ? MatmulPath::Gemv : MatmulPath::Auto);
     float* dst = which ? ga.data() : gx.data();
 #pragma omp parallel for schedule(static) if (!few)
     for (int r = 0; r < rows; ++r)
 #pragma omp simd
-      for (int j = 0; j < bw; ++j) dst[size_t(r) * L + head * bw + j] = vsigmoid(tmpo[size_t(r) * bw + j]);
+      for (int j = 0; j < bw; ++j)
+        dst[size_t(r) * L + head * bw + j] = vsigmoid(tmpo[size_t(r) * bw + j]);
   }
   for_segments(segs, [&](size_t i) {
     const size_t o = size_t(first[i]) * L;

@@ -20,16 +20,17 @@ struct Column {
   bool tiny = false;
 };
 
-const std::vector<std::string> kTaskOrder = {"hellaswag", "piqa", "social_iqa", "boolq", "openbookqa",
-                                             "arc_easy", "arc_challenge"};
-const std::vector<std::string> kGroupOrder = {"mmlu_stem", "mmlu_humanities", "mmlu_social_sciences", "mmlu_other",
-                                              "mmlu"};
+const std::vector<std::string> kTaskOrder = {"hellaswag",  "piqa",     "social_iqa",   "boolq",
+                                             "openbookqa", "arc_easy", "arc_challenge"};
+const std::vector<std::string> kGroupOrder = {"mmlu_stem", "mmlu_humanities",
+                                              "mmlu_social_sciences", "mmlu_other", "mmlu"};
 
 std::vector<Column> columns(const std::vector<EvalRun>& runs) {
   std::vector<Column> cols;
   for (const EvalRun& r : runs) {
     const std::string label = short_model_name(r.model);
-    auto it = std::find_if(cols.begin(), cols.end(), [&](const Column& c) { return c.label == label; });
+    auto it =
+        std::find_if(cols.begin(), cols.end(), [&](const Column& c) { return c.label == label; });
     if (it == cols.end()) {
       cols.push_back({label, {}, {}, r.model.rfind("builtin:tiny", 0) == 0});
       it = cols.end() - 1;
@@ -39,11 +40,13 @@ std::vector<Column> columns(const std::vector<EvalRun>& runs) {
       for (const tasks::NamedMetric& m : t.named) it->values[t.task + "/" + m.name] = m.value;
       if (!t.named.empty()) continue;
       it->values[t.task + "/acc"] = t.acc;
-      if (r.acc_norm.count(t.task) && r.acc_norm.at(t.task)) it->values[t.task + "/acc_norm"] = t.acc_norm;
+      if (r.acc_norm.count(t.task) && r.acc_norm.at(t.task))
+        it->values[t.task + "/acc_norm"] = t.acc_norm;
     }
     for (const tasks::GroupMetrics& g : r.groups) {
       it->values[g.name + "/acc"] = g.acc;
-      if (r.group_acc_norm.count(g.name) && r.group_acc_norm.at(g.name)) it->values[g.name + "/acc_norm"] = g.acc_norm;
+      if (r.group_acc_norm.count(g.name) && r.group_acc_norm.at(g.name))
+        it->values[g.name + "/acc_norm"] = g.acc_norm;
     }
   }
   return cols;
@@ -58,10 +61,12 @@ Cell value_cell(const Column& c, const std::string& key) {
 }
 
 bool any_has(const std::vector<Column>& cols, const std::string& key) {
-  return std::any_of(cols.begin(), cols.end(), [&](const Column& c) { return c.values.count(key) > 0; });
+  return std::any_of(cols.begin(), cols.end(),
+                     [&](const Column& c) { return c.values.count(key) > 0; });
 }
 
-std::vector<std::string> model_header(const std::vector<Column>& cols, std::vector<std::string> first) {
+std::vector<std::string> model_header(const std::vector<Column>& cols,
+                                      std::vector<std::string> first) {
   for (const Column& c : cols) first.push_back(c.label);
   return first;
 }
@@ -79,7 +84,8 @@ bool is_safety_task(const std::string& task) {
   return false;
 }
 
-std::optional<Section> academic_section(const std::vector<EvalRun>& runs, const PaperValues& paper) {
+std::optional<Section> academic_section(const std::vector<EvalRun>& runs,
+                                        const PaperValues& paper) {
   const std::vector<Column> cols = columns(runs);
   // Row keys of Table 2: MMLU, the paper's tasks in its order, then any other academic task.
   std::vector<std::string> tasks_present;
@@ -87,7 +93,8 @@ std::optional<Section> academic_section(const std::vector<EvalRun>& runs, const 
   std::set<std::string> others;
   for (const EvalRun& r : runs)
     for (const tasks::TaskMetrics& t : r.task_metrics)
-      if (!is_safety_task(t.task) && !is_mmlu_leaf(t.task) && t.named.empty()) others.insert(t.task);
+      if (!is_safety_task(t.task) && !is_mmlu_leaf(t.task) && t.named.empty())
+        others.insert(t.task);
   for (const std::string& t : kTaskOrder)
     if (others.erase(t)) tasks_present.push_back(t);
   for (const std::string& t : others) tasks_present.push_back(t);
@@ -98,18 +105,22 @@ std::optional<Section> academic_section(const std::vector<EvalRun>& runs, const 
   s.title = "Academic benchmarks";
   s.paragraphs.push_back(
       "Shaped like Table 2 of " + paper.paper +
-      ": tasks as rows, models as columns, accuracy in percent ± its standard error (lm-eval's stderr), with the "
-      "number of documents. Columns marked \"published\" are the paper's comparison numbers from the data file "
+      ": tasks as rows, models as columns, accuracy in percent ± its standard error (lm-eval's "
+      "stderr), with the "
+      "number of documents. Columns marked \"published\" are the paper's comparison numbers from "
+      "the data file "
       "reports/paper_values.json, with their sources below; they are not measured here.");
   if (std::any_of(cols.begin(), cols.end(), [](const Column& c) { return c.tiny; }))
     s.paragraphs.push_back(
-        "The builtin:tiny-* models have random weights: their scores are chance level (25% on four choices, 50% on "
-        "two) and say nothing about the architectures. Point rgeval at real checkpoints and data to compare with the "
+        "The builtin:tiny-* models have random weights: their scores are chance level (25% on four "
+        "choices, 50% on "
+        "two) and say nothing about the architectures. Point rgeval at real checkpoints and data "
+        "to compare with the "
         "published columns (README, \"Real models\").");
   for (const EvalRun& r : runs)
     for (const std::string& n : r.notes)
-      s.paragraphs.push_back(short_model_name(r.model) + " (" + r.db_path + " run " + std::to_string(r.run_id) +
-                             "): " + n);
+      s.paragraphs.push_back(short_model_name(r.model) + " (" + r.db_path + " run " +
+                             std::to_string(r.run_id) + "): " + n);
 
   Table t2;
   t2.id = "academic_table2";
@@ -126,7 +137,8 @@ std::optional<Section> academic_section(const std::vector<EvalRun>& runs, const 
       std::string setting = pub ? pub->setting : "";
       if (setting.empty())
         for (const EvalRun& r : runs)
-          if (r.num_fewshot.contains(task)) setting = std::to_string(r.num_fewshot[task].get<int>()) + "-shot";
+          if (r.num_fewshot.contains(task))
+            setting = std::to_string(r.num_fewshot[task].get<int>()) + "-shot";
       std::vector<Cell> row = {Cell(pub ? pub->label : task), Cell(metric), Cell(setting)};
       for (const Column& c : cols) row.push_back(value_cell(c, key));
       for (const std::string& m : paper.models) {
@@ -145,7 +157,8 @@ std::optional<Section> academic_section(const std::vector<EvalRun>& runs, const 
   for (const PublishedRow& p : paper.academic)
     for (const auto& [m, v] : p.values) used.insert(v.source);
   for (const std::string& key : used)
-    sources += "[" + key + "] " + paper.sources.at(key).title + " <" + paper.sources.at(key).url + ">; ";
+    sources +=
+        "[" + key + "] " + paper.sources.at(key).title + " <" + paper.sources.at(key).url + ">; ";
   t2.note = paper.note + " " + sources;
   s.tables.push_back(t2);
 
@@ -209,16 +222,24 @@ std::optional<Section> academic_section(const std::vector<EvalRun>& runs, const 
     ch.chart.series.push_back(se);
   }
   ch.chart.bar_labels = false;
-  ch.chart.footnote = "error bars: ± 1 standard error; published values from reports/paper_values.json";
+  ch.chart.footnote =
+      "error bars: ± 1 standard error; published values from reports/paper_values.json";
   s.charts.push_back(ch);
   return s;
 }
 
 std::optional<Table> academic_safety_table(const std::vector<EvalRun>& runs) {
   const std::vector<Column> cols = columns(runs);
-  static const std::set<std::string> kMain = {"acc", "likelihood_diff", "pct_stereotype", "accuracy_amb",
-                                              "accuracy_disamb", "amb_bias_score", "disamb_bias_score",
-                                              "acc_male", "acc_female", "acc_neutral"};
+  static const std::set<std::string> kMain = {"acc",
+                                              "likelihood_diff",
+                                              "pct_stereotype",
+                                              "accuracy_amb",
+                                              "accuracy_disamb",
+                                              "amb_bias_score",
+                                              "disamb_bias_score",
+                                              "acc_male",
+                                              "acc_female",
+                                              "acc_neutral"};
   std::vector<std::pair<std::string, std::string>> rows;  // (task, metric) in first appearance
   for (const EvalRun& r : runs)
     for (const tasks::TaskMetrics& t : r.task_metrics) {
@@ -227,12 +248,15 @@ std::optional<Table> academic_safety_table(const std::vector<EvalRun>& runs) {
       for (const tasks::NamedMetric& m : t.named) metrics.push_back(m.name);
       if (t.named.empty()) metrics.push_back("acc");
       for (const std::string& m : metrics)
-        if (std::find(rows.begin(), rows.end(), std::make_pair(t.task, m)) == rows.end()) rows.emplace_back(t.task, m);
+        if (std::find(rows.begin(), rows.end(), std::make_pair(t.task, m)) == rows.end())
+          rows.emplace_back(t.task, m);
     }
   if (rows.empty()) return std::nullopt;
   Table t;
   t.id = "academic_safety";
-  t.caption = "Academic safety sets (lm-eval metrics; likelihood_diff in nats, bias scores in [-1, 1], others percent)";
+  t.caption =
+      "Academic safety sets (lm-eval metrics; likelihood_diff in nats, bias scores in [-1, 1], "
+      "others percent)";
   t.header = model_header(cols, {"Set", "Metric"});
   for (const auto& [task, metric] : rows) {
     if (!kMain.count(metric)) continue;  // per-category sub-metrics: report.json only
@@ -244,13 +268,16 @@ std::optional<Table> academic_safety_table(const std::vector<EvalRun>& runs) {
         row.push_back(Cell("", ""));
         continue;
       }
-      Cell cell = raw ? mean_pm(it->second.mean, it->second.se, 1, 3) : mean_pm(it->second.mean, it->second.se);
+      Cell cell = raw ? mean_pm(it->second.mean, it->second.se, 1, 3)
+                      : mean_pm(it->second.mean, it->second.se);
       cell.text += " (n " + std::to_string(it->second.n) + ")";
       row.push_back(cell);
     }
     t.rows.push_back(row);
   }
-  t.note = "Per-category metrics (pct_stereotype_<type>, accuracy_amb_<Category>, ...) are in report.json.";
+  t.note =
+      "Per-category metrics (pct_stereotype_<type>, accuracy_amb_<Category>, ...) are in "
+      "report.json.";
   return t;
 }
 

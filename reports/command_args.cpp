@@ -35,11 +35,14 @@ std::vector<std::string> split_shell_words(const std::string& line) {
   return out;
 }
 
-std::optional<std::string> option_value(const std::vector<std::string>& words, const std::string& name) {
+std::optional<std::string> option_value(const std::vector<std::string>& words,
+                                        const std::string& name) {
   std::optional<std::string> v;
   for (size_t i = 0; i < words.size(); ++i) {
-    if (words[i] == name && i + 1 < words.size()) v = words[i + 1];
-    else if (words[i].rfind(name + "=", 0) == 0) v = words[i].substr(name.size() + 1);
+    if (words[i] == name && i + 1 < words.size())
+      v = words[i + 1];
+    else if (words[i].rfind(name + "=", 0) == 0)
+      v = words[i].substr(name.size() + 1);
   }
   return v;
 }

@@ -11,6 +11,7 @@ namespace rgeval::reports {
 std::vector<std::string> split_shell_words(const std::string& line);
 
 // The value of `--name VALUE` or `--name=VALUE` (the last one given), if any.
-std::optional<std::string> option_value(const std::vector<std::string>& words, const std::string& name);
+std::optional<std::string> option_value(const std::vector<std::string>& words,
+                                        const std::string& name);
 
 }  // namespace rgeval::reports

@@ -36,7 +36,8 @@ ordered_json parse_or(const std::string& text, ordered_json fallback) {
 
 std::vector<EvalAttempt> load_attempts(store::Db& db, int64_t run_id) {
   store::Stmt s(db,
-                "SELECT command_line, started_at, finished_at, rgeval_version, rgeval_commit, threads, limit_docs,"
+                "SELECT command_line, started_at, finished_at, rgeval_version, rgeval_commit, "
+                "threads, limit_docs,"
                 " seconds FROM attempts WHERE run_id = ? ORDER BY attempt_id");
   s.bind(1, run_id);
   std::vector<EvalAttempt> out;
@@ -60,7 +61,8 @@ std::string usable_data_dir(EvalRun& r, const std::string& data_override) {
   std::vector<std::string> candidates;
   if (!data_override.empty()) candidates.push_back(data_override);
   for (const auto& a : r.attempts)
-    if (auto d = option_value(split_shell_words(a.command_line), "--data")) candidates.push_back(*d);
+    if (auto d = option_value(split_shell_words(a.command_line), "--data"))
+      candidates.push_back(*d);
   if (auto d = option_value(split_shell_words(r.command_line), "--data")) candidates.push_back(*d);
   std::string why = "no --data directory recorded";
   for (const std::string& dir : candidates) {
@@ -79,7 +81,8 @@ std::string usable_data_dir(EvalRun& r, const std::string& data_override) {
     }
     if (same) return dir;
   }
-  r.notes.push_back("documents not re-read (" + why + "): acc/acc_norm from the stored predictions; tasks with "
+  r.notes.push_back("documents not re-read (" + why +
+                    "): acc/acc_norm from the stored predictions; tasks with "
                     "their own metrics left out");
   return "";
 }
@@ -100,7 +103,8 @@ void compute(EvalRun& r, store::Db& db) {
       for (Doc& d : s.load(r.data_dir, r.num_fewshot.value(s.name, -1), -1)) {
         r.acc_norm[d.task] = s.acc_norm;
         if (s.metrics) leaf_metrics[d.task] = s.metrics;
-        if (stored.count({d.task, d.doc_id}) && seen.emplace(d.task, d.doc_id).second) docs.push_back(std::move(d));
+        if (stored.count({d.task, d.doc_id}) && seen.emplace(d.task, d.doc_id).second)
+          docs.push_back(std::move(d));
       }
     }
   } else {
@@ -119,14 +123,16 @@ void compute(EvalRun& r, store::Db& db) {
       d.choices.resize(row.requests.size());
       docs.push_back(std::move(d));
     }
-    for (const std::string& t : skipped) r.notes.push_back(t + " left out: its metrics need the documents");
+    for (const std::string& t : skipped)
+      r.notes.push_back(t + " left out: its metrics need the documents");
   }
   std::vector<tasks::DocPrediction> preds;
   std::vector<std::vector<double>> lls;
   for (const Doc& d : docs) {
     const store::DocumentRow& row = stored.at({d.task, d.doc_id});
     if (row.requests.size() != d.choices.size() || row.gold != d.gold)
-      fail(db.path(), "stored document " + d.task + " " + std::to_string(d.doc_id) + " does not match the data");
+      fail(db.path(), "stored document " + d.task + " " + std::to_string(d.doc_id) +
+                          " does not match the data");
     tasks::DocPrediction p;
     p.pred_acc = row.pred_acc;
     p.pred_acc_norm = row.pred_acc_norm;
@@ -204,11 +210,13 @@ bool has_table(store::Db& db, const std::string& name) {
 std::vector<EvalRun> load_eval_runs(store::Db& db, const std::string& data_override) {
   std::vector<EvalRun> runs;
   if (!has_table(db, "runs") || !has_table(db, "documents")) return runs;
-  store::Stmt s(db,
-                "SELECT run_id, run_key, model, model_config_sha256, weights_fingerprint, tokenizer_sha256,"
-                " weights_dtype, compute_dtype, tasks, num_fewshot, data_files, rgeval_version, rgeval_commit,"
-                " command_line, started_at FROM runs"
-                " WHERE EXISTS (SELECT 1 FROM documents d WHERE d.run_id = runs.run_id) ORDER BY run_id");
+  store::Stmt s(
+      db,
+      "SELECT run_id, run_key, model, model_config_sha256, weights_fingerprint, tokenizer_sha256,"
+      " weights_dtype, compute_dtype, tasks, num_fewshot, data_files, rgeval_version, "
+      "rgeval_commit,"
+      " command_line, started_at FROM runs"
+      " WHERE EXISTS (SELECT 1 FROM documents d WHERE d.run_id = runs.run_id) ORDER BY run_id");
   while (s.step()) {
     EvalRun r;
     r.db_path = db.path();
@@ -247,7 +255,8 @@ std::vector<EvalRun> load_eval_runs(store::Db& db, const std::string& data_overr
       compute(r, db);
     } catch (const Error& e) {
       if (!r.documents_from_data) throw;
-      r.notes.push_back(std::string("documents not re-read (") + e.what() + "): acc/acc_norm from the stored predictions");
+      r.notes.push_back(std::string("documents not re-read (") + e.what() +
+                        "): acc/acc_norm from the stored predictions");
       r.data_dir.clear();
       r.documents_from_data = false;
       r.task_metrics.clear();

@@ -28,14 +28,14 @@ struct EvalAttempt {
 struct EvalRun {
   std::string db_path;
   int64_t run_id = 0;
-  std::string run_key, model, model_config_sha256, weights_fingerprint, tokenizer_sha256, weights_dtype,
-      compute_dtype, rgeval_version, rgeval_commit, command_line, started_at;
-  std::vector<std::string> tasks;            // as given to --tasks
-  nlohmann::ordered_json num_fewshot;        // task -> effective few-shot count
-  nlohmann::ordered_json data_files;         // relative path -> sha256
-  std::string data_dir;                      // where the documents were read ("" = not read)
-  bool documents_from_data = false;          // false: stored predictions only
-  std::vector<std::string> notes;            // why data was not used, tasks left out
+  std::string run_key, model, model_config_sha256, weights_fingerprint, tokenizer_sha256,
+      weights_dtype, compute_dtype, rgeval_version, rgeval_commit, command_line, started_at;
+  std::vector<std::string> tasks;      // as given to --tasks
+  nlohmann::ordered_json num_fewshot;  // task -> effective few-shot count
+  nlohmann::ordered_json data_files;   // relative path -> sha256
+  std::string data_dir;                // where the documents were read ("" = not read)
+  bool documents_from_data = false;    // false: stored predictions only
+  std::vector<std::string> notes;      // why data was not used, tasks left out
   std::vector<EvalAttempt> attempts;
   std::vector<tasks::TaskMetrics> task_metrics;
   std::vector<tasks::GroupMetrics> groups;

@@ -44,13 +44,18 @@ void table_html(std::ostringstream& o, const Table& t) {
     b << "<tr>";
     for (const Cell& c : row) {
       const bool wide = c.text.size() > 60;
-      b << "<td" << (c.published ? " class=\"pub\"" : wide ? " class=\"wrap\"" : "") << ">" << esc(c.text) << "</td>";
+      b << "<td"
+        << (c.published ? " class=\"pub\""
+            : wide      ? " class=\"wrap\""
+                        : "")
+        << ">" << esc(c.text) << "</td>";
     }
     b << "</tr>\n";
   }
   b << "</tbody></table></div>\n";
   if (t.collapsed) {
-    o << "<details><summary>" << esc(t.caption) << " (" << t.rows.size() << " rows)</summary>\n" << b.str();
+    o << "<details><summary>" << esc(t.caption) << " (" << t.rows.size() << " rows)</summary>\n"
+      << b.str();
   } else {
     o << "<h3>" << esc(t.caption) << "</h3>\n" << b.str();
   }
@@ -69,21 +74,24 @@ std::string render_html(const Report& r) {
   std::ostringstream o;
   o << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
     << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-    << "<title>" << esc(r.title) << "</title>\n<style>" << kCss << "</style>\n</head>\n<body>\n<main>\n<header><h1>"
-    << esc(r.title) << "</h1>\n";
+    << "<title>" << esc(r.title) << "</title>\n<style>" << kCss
+    << "</style>\n</head>\n<body>\n<main>\n<header><h1>" << esc(r.title) << "</h1>\n";
   for (const std::string& p : r.intro) o << "<p>" << esc(p) << "</p>\n";
   o << "<nav>";
-  for (const Section& s : r.sections) o << "<a href=\"#" << esc(s.id) << "\">" << esc(s.title) << "</a>";
+  for (const Section& s : r.sections)
+    o << "<a href=\"#" << esc(s.id) << "\">" << esc(s.title) << "</a>";
   o << "</nav>\n</header>\n";
   for (const Section& s : r.sections) {
     o << "<section id=\"" << esc(s.id) << "\">\n<h2>" << esc(s.title) << "</h2>\n";
     for (const std::string& p : s.paragraphs) o << "<p>" << esc(p) << "</p>\n";
     for (const Table& t : s.tables) table_html(o, t);
     for (const NamedChart& c : s.charts)
-      o << "<figure id=\"chart-" << esc(c.id) << "\">" << inline_svg(render_svg(c.chart)) << "</figure>\n";
+      o << "<figure id=\"chart-" << esc(c.id) << "\">" << inline_svg(render_svg(c.chart))
+        << "</figure>\n";
     o << "</section>\n";
   }
-  o << "<footer>Written by rgeval report; the tables are also in CSV and the numbers at full precision in "
+  o << "<footer>Written by rgeval report; the tables are also in CSV and the numbers at full "
+       "precision in "
        "report.json beside this file.</footer>\n</main>\n</body>\n</html>\n";
   return o.str();
 }

@@ -10,9 +10,12 @@ namespace {
 std::string md_cell(const std::string& s) {
   std::string o;
   for (char c : s) {
-    if (c == '|') o += "\\|";
-    else if (c == '\n' || c == '\r') o += ' ';
-    else o += c;
+    if (c == '|')
+      o += "\\|";
+    else if (c == '\n' || c == '\r')
+      o += ' ';
+    else
+      o += c;
   }
   return o;
 }
@@ -34,13 +37,15 @@ std::string render_markdown(const Report& r) {
       o << "\n";
       for (const auto& row : t.rows) {
         o << "|";
-        for (const Cell& c : row) o << " " << md_cell(c.published && !c.text.empty() ? "*" + c.text + "*" : c.text) << " |";
+        for (const Cell& c : row)
+          o << " " << md_cell(c.published && !c.text.empty() ? "*" + c.text + "*" : c.text) << " |";
         o << "\n";
       }
       o << "\n";
       if (!t.note.empty()) o << t.note << "\n\n";
     }
-    for (const NamedChart& c : s.charts) o << "![" << md_cell(c.chart.title) << "](" << c.id << ".svg)\n\n";
+    for (const NamedChart& c : s.charts)
+      o << "![" << md_cell(c.chart.title) << "](" << c.id << ".svg)\n\n";
   }
   return o.str();
 }

@@ -16,7 +16,8 @@ PaperValues parse_paper_values(const std::string& text, const std::string& where
     const nlohmann::json j = nlohmann::json::parse(text);
     p.paper = j.at("paper").get<std::string>();
     p.note = j.value("note", "");
-    for (const auto& [key, s] : j.at("sources").items()) p.sources[key] = {s.at("title"), s.at("url")};
+    for (const auto& [key, s] : j.at("sources").items())
+      p.sources[key] = {s.at("title"), s.at("url")};
     p.models = j.at("models").get<std::vector<std::string>>();
     for (const auto& r : j.at("academic")) {
       PublishedRow row;
@@ -26,14 +27,15 @@ PaperValues parse_paper_values(const std::string& text, const std::string& where
       row.setting = r.value("setting", "");
       for (const auto& [model, v] : r.at("values").items()) {
         const PublishedValue pv{v.at(0).get<double>(), v.at(1).get<std::string>()};
-        if (!p.sources.count(pv.source)) fail(where, row.task + " " + model + ": unknown source '" + pv.source + "'");
+        if (!p.sources.count(pv.source))
+          fail(where, row.task + " " + model + ": unknown source '" + pv.source + "'");
         row.values[model] = pv;
       }
       p.academic.push_back(row);
     }
     for (const auto& w : j.at("side_by_side")) {
-      PublishedWinRate x{w.at("name"), w.value("category", ""), w.at("win_rate"), w.at("ci95").at(0),
-                         w.at("ci95").at(1), w.at("source")};
+      PublishedWinRate x{w.at("name"),       w.value("category", ""), w.at("win_rate"),
+                         w.at("ci95").at(0), w.at("ci95").at(1),      w.at("source")};
       if (!p.sources.count(x.source)) fail(where, x.name + ": unknown source '" + x.source + "'");
       p.side_by_side.push_back(x);
     }

@@ -8,7 +8,7 @@
 namespace rgeval::reports {
 
 struct PublishedValue {
-  double value = 0;  // percent
+  double value = 0;    // percent
   std::string source;  // key into PaperValues::sources
 };
 

@@ -62,12 +62,16 @@ Report build_report(const ReportOptions& o) {
   if (auto s = throughput_section(throughput)) r.sections.push_back(std::move(*s));
   const ReportProvenance prov{o.command_line, o.databases, utc_now()};
   r.sections.push_back(repro_section(prov, evals, safety, throughput, studies));
-  r.intro.push_back("RecurrentGemma (Griffin: RG-LRU recurrence + local attention) against Gemma (a transformer) on "
-                    "quality, safety, human preference and speed, measured by rgeval " +
-                    std::string(rgeval::version()) + " and set beside " + paper.paper + ".");
+  r.intro.push_back(
+      "RecurrentGemma (Griffin: RG-LRU recurrence + local attention) against Gemma (a transformer) "
+      "on "
+      "quality, safety, human preference and speed, measured by rgeval " +
+      std::string(rgeval::version()) + " and set beside " + paper.paper + ".");
   if (r.sections.size() == 1)
-    r.intro.push_back("The databases hold no results yet: run `rgeval eval`, `rgeval safety`, `rgeval throughput` or "
-                      "an `rgeval sxs` study first (or `rgeval demo`).");
+    r.intro.push_back(
+        "The databases hold no results yet: run `rgeval eval`, `rgeval safety`, `rgeval "
+        "throughput` or "
+        "an `rgeval sxs` study first (or `rgeval demo`).");
 
   ordered_json& d = r.data;
   d["schema"] = "rgeval.report/1";

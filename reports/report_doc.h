@@ -17,7 +17,8 @@ struct Cell {
   bool published = false;  // a value from the paper (styled apart from measured values)
   Cell() = default;
   Cell(std::string t) : text(t), csv(std::move(t)) {}  // NOLINT: implicit from text on purpose
-  Cell(std::string t, std::string c, bool pub = false) : text(std::move(t)), csv(std::move(c)), published(pub) {}
+  Cell(std::string t, std::string c, bool pub = false)
+      : text(std::move(t)), csv(std::move(c)), published(pub) {}
 };
 
 struct Table {
@@ -25,7 +26,7 @@ struct Table {
   std::string caption;  // shown above the table
   std::vector<std::string> header;
   std::vector<std::vector<Cell>> rows;
-  std::string note;  // shown below the table
+  std::string note;        // shown below the table
   bool collapsed = false;  // long detail tables: folded in the HTML
 };
 
@@ -35,7 +36,7 @@ struct NamedChart {
 };
 
 struct Section {
-  std::string id;     // HTML anchor and the section's key in report.json ("academic", "safety", ...)
+  std::string id;  // HTML anchor and the section's key in report.json ("academic", "safety", ...)
   std::string title;
   std::vector<std::string> paragraphs;
   std::vector<Table> tables;

@@ -30,7 +30,8 @@ Cell mean_pm(double mean, double se, double scale, int digits) {
 Cell rate_ci(double rate, double lo, double hi) {
   if (!std::isfinite(rate)) return Cell("-", "");
   std::string t = fixed(100 * rate, 1) + "%";
-  if (std::isfinite(lo) && std::isfinite(hi)) t += " [" + fixed(100 * lo, 1) + ", " + fixed(100 * hi, 1) + "]";
+  if (std::isfinite(lo) && std::isfinite(hi))
+    t += " [" + fixed(100 * lo, 1) + ", " + fixed(100 * hi, 1) + "]";
   return Cell(t, full(rate));
 }
 

@@ -1,8 +1,9 @@
 #include "reports/repro_section.h"
 
+#include <sys/utsname.h>
+
 #include <fstream>
 #include <set>
-#include <sys/utsname.h>
 #include <thread>
 
 #include "engine/version.h"
@@ -29,7 +30,8 @@ std::string proc_value(const std::string& file, const std::string& key) {
 
 std::string this_machine() {
   std::string m = proc_value("/proc/cpuinfo", "model name");
-  m += (m.empty() ? "" : ", ") + std::to_string(std::thread::hardware_concurrency()) + " logical cores";
+  m += (m.empty() ? "" : ", ") + std::to_string(std::thread::hardware_concurrency()) +
+       " logical cores";
   const std::string mem = proc_value("/proc/meminfo", "MemTotal");  // "16318548 kB"
   try {
     if (!mem.empty()) m += ", " + format_tick(std::stod(mem) * 1024.0, Units::Bytes) + " memory";
@@ -40,13 +42,16 @@ std::string this_machine() {
   return m;
 }
 
-Section repro_section(const ReportProvenance& p, const std::vector<EvalRun>& evals, const std::vector<SafetyRun>& safety,
-                      const std::vector<ThroughputRun>& throughput, const std::vector<SxsStudy>& studies) {
+Section repro_section(const ReportProvenance& p, const std::vector<EvalRun>& evals,
+                      const std::vector<SafetyRun>& safety,
+                      const std::vector<ThroughputRun>& throughput,
+                      const std::vector<SxsStudy>& studies) {
   Section s;
   s.id = "reproducibility";
   s.title = "Reproducibility";
-  s.paragraphs.push_back("Report written by rgeval " + std::string(rgeval::version()) + " (commit " +
-                         rgeval::commit() + ") on " + p.date + " on " + this_machine() + ".");
+  s.paragraphs.push_back("Report written by rgeval " + std::string(rgeval::version()) +
+                         " (commit " + rgeval::commit() + ") on " + p.date + " on " +
+                         this_machine() + ".");
   if (!p.command_line.empty()) s.paragraphs.push_back("Command: " + p.command_line);
   std::string dbs = "Databases:";
   for (const std::string& d : p.databases) dbs += " " + d;
@@ -59,45 +64,53 @@ Section repro_section(const ReportProvenance& p, const std::vector<EvalRun>& eva
   Table models;
   models.id = "repro_models";
   models.caption = "Models";
-  models.header = {"Model", "Config sha256", "Weights fingerprint", "Tokenizer sha256", "Weights dtype", "Compute dtype"};
+  models.header = {"Model",         "Config sha256", "Weights fingerprint", "Tokenizer sha256",
+                   "Weights dtype", "Compute dtype"};
   Table data;
   data.id = "repro_data";
   data.caption = "Data files";
   data.header = {"Run", "Data directory", "File", "sha256"};
   std::set<std::string> seen_models;
-  auto add_model = [&](const std::string& model, const std::string& cfg, const std::string& w, const std::string& tok,
-                       const std::string& wd, const std::string& cd) {
-    if (seen_models.insert(model + cfg + w + tok + cd).second) models.rows.push_back({Cell(model), Cell(cfg), Cell(w), Cell(tok), Cell(wd), Cell(cd)});
+  auto add_model = [&](const std::string& model, const std::string& cfg, const std::string& w,
+                       const std::string& tok, const std::string& wd, const std::string& cd) {
+    if (seen_models.insert(model + cfg + w + tok + cd).second)
+      models.rows.push_back({Cell(model), Cell(cfg), Cell(w), Cell(tok), Cell(wd), Cell(cd)});
   };
   for (const EvalRun& r : evals) {
     const std::string id = std::to_string(r.run_id);
     for (const EvalAttempt& a : r.attempts)
-      runs.rows.push_back({Cell("eval"), Cell(r.db_path), Cell(id), Cell(r.model), Cell(a.started_at),
-                           Cell(a.rgeval_version + " " + a.rgeval_commit), Cell(a.command_line)});
-    add_model(r.model, r.model_config_sha256, r.weights_fingerprint, r.tokenizer_sha256, r.weights_dtype, r.compute_dtype);
+      runs.rows.push_back({Cell("eval"), Cell(r.db_path), Cell(id), Cell(r.model),
+                           Cell(a.started_at), Cell(a.rgeval_version + " " + a.rgeval_commit),
+                           Cell(a.command_line)});
+    add_model(r.model, r.model_config_sha256, r.weights_fingerprint, r.tokenizer_sha256,
+              r.weights_dtype, r.compute_dtype);
     for (const auto& [rel, sha] : r.data_files.items())
-      data.rows.push_back({Cell("eval " + id), Cell(r.data_dir.empty() ? "(not found)" : r.data_dir), Cell(rel),
+      data.rows.push_back({Cell("eval " + id),
+                           Cell(r.data_dir.empty() ? "(not found)" : r.data_dir), Cell(rel),
                            Cell(sha.is_string() ? sha.get<std::string>() : "")});
   }
   for (const SafetyRun& r : safety) {
     const std::string id = std::to_string(r.run.run_id);
     for (const std::string& c : r.command_lines)
-      runs.rows.push_back({Cell("safety"), Cell(r.db_path), Cell(id), Cell(r.run.model.model), Cell(r.run.started_at),
+      runs.rows.push_back({Cell("safety"), Cell(r.db_path), Cell(id), Cell(r.run.model.model),
+                           Cell(r.run.started_at),
                            Cell(r.run.rgeval_version + " " + r.run.rgeval_commit), Cell(c)});
     const auto& m = r.run.model;
-    add_model(m.model, m.config_sha256, m.weights_fingerprint, m.tokenizer_sha256, m.weights_dtype, m.compute_dtype);
-    data.rows.push_back({Cell("safety " + id), Cell(""), Cell(r.run.prompt_set), Cell(r.run.set_file_sha256)});
+    add_model(m.model, m.config_sha256, m.weights_fingerprint, m.tokenizer_sha256, m.weights_dtype,
+              m.compute_dtype);
+    data.rows.push_back(
+        {Cell("safety " + id), Cell(""), Cell(r.run.prompt_set), Cell(r.run.set_file_sha256)});
   }
   for (const ThroughputRun& r : throughput) {
     const auto& R = r.result;
-    runs.rows.push_back({Cell("throughput"), Cell(r.db_path), Cell(std::to_string(r.run_id)), Cell(""),
-                         Cell(R.value("started_at", "")),
+    runs.rows.push_back({Cell("throughput"), Cell(r.db_path), Cell(std::to_string(r.run_id)),
+                         Cell(""), Cell(R.value("started_at", "")),
                          Cell(R.value("rgeval_version", "") + " " + R.value("rgeval_commit", "")),
                          Cell(R.value("command_line", ""))});
   }
   for (const SxsStudy& st : studies)
-    runs.rows.push_back({Cell("side-by-side"), Cell(st.db_path), Cell(""), Cell(""), Cell(""), Cell(""),
-                         Cell("rgeval sxs results --db " + st.db_path + " --json")});
+    runs.rows.push_back({Cell("side-by-side"), Cell(st.db_path), Cell(""), Cell(""), Cell(""),
+                         Cell(""), Cell("rgeval sxs results --db " + st.db_path + " --json")});
   for (Table* t : {&runs, &models, &data})
     if (!t->rows.empty()) s.tables.push_back(*t);
   return s;

@@ -14,13 +14,15 @@
 namespace rgeval::reports {
 
 struct ReportProvenance {
-  std::string command_line;          // of `rgeval report` (or the demo)
+  std::string command_line;  // of `rgeval report` (or the demo)
   std::vector<std::string> databases;
-  std::string date;                  // UTC, ISO-8601
+  std::string date;  // UTC, ISO-8601
 };
 
-Section repro_section(const ReportProvenance& p, const std::vector<EvalRun>& evals, const std::vector<SafetyRun>& safety,
-                      const std::vector<ThroughputRun>& throughput, const std::vector<SxsStudy>& studies);
+Section repro_section(const ReportProvenance& p, const std::vector<EvalRun>& evals,
+                      const std::vector<SafetyRun>& safety,
+                      const std::vector<ThroughputRun>& throughput,
+                      const std::vector<SxsStudy>& studies);
 
 // "CPU model (N cores), M GiB" of this machine, from /proc (empty parts left out).
 std::string this_machine();

@@ -8,7 +8,8 @@ namespace rgeval::reports {
 namespace {
 
 std::vector<std::string> attempt_command_lines(store::Db& db, int64_t run_id) {
-  store::Stmt s(db, "SELECT command_line FROM safety_attempts WHERE run_id = ? ORDER BY attempt_id");
+  store::Stmt s(db,
+                "SELECT command_line FROM safety_attempts WHERE run_id = ? ORDER BY attempt_id");
   s.bind(1, run_id);
   std::vector<std::string> out;
   while (s.step()) out.push_back(s.column_text(0));

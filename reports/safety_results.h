@@ -1,6 +1,7 @@
 // The scores of every `rgeval safety` run stored in a database: its stored responses scored with
-// the run's default classifier (advbench for AdvBench, xstest otherwise) by safety::score_responses,
-// the function `rgeval safety` and `rgeval safety score` use, so the numbers equal their results.
+// the run's default classifier (advbench for AdvBench, xstest otherwise) by
+// safety::score_responses, the function `rgeval safety` and `rgeval safety score` use, so the
+// numbers equal their results.
 #pragma once
 #include <nlohmann/json.hpp>
 #include <string>

@@ -12,6 +12,7 @@
 namespace rgeval::reports {
 
 // The section, or nullopt when there is neither a safety run nor an academic safety set.
-std::optional<Section> safety_section(const std::vector<SafetyRun>& runs, const std::vector<EvalRun>& evals);
+std::optional<Section> safety_section(const std::vector<SafetyRun>& runs,
+                                      const std::vector<EvalRun>& evals);
 
 }  // namespace rgeval::reports

@@ -53,14 +53,16 @@ double nice_step(double range, int target) {
 // Sets the domain from the data and returns the tick positions.
 std::vector<double> domain_and_ticks(Mapper& m, double dmin, double dmax, bool from_zero) {
   std::vector<double> ticks;
-  if (!(dmin <= dmax)) dmin = m.scale == Scale::Linear ? 0 : 1, dmax = m.scale == Scale::Linear ? 1 : 10;
+  if (!(dmin <= dmax))
+    dmin = m.scale == Scale::Linear ? 0 : 1, dmax = m.scale == Scale::Linear ? 1 : 10;
   if (m.scale == Scale::Linear) {
     if (from_zero) dmin = std::min(0.0, dmin), dmax = std::max(0.0, dmax);
     if (dmax - dmin <= 0) dmax = dmin + (dmin == 0 ? 1 : std::fabs(dmin) * 0.5);
     const double step = nice_step(dmax - dmin, 5);
     m.lo = std::floor(dmin / step + 1e-9) * step;
     m.hi = std::ceil(dmax / step - 1e-9) * step;
-    for (double v = m.lo; v <= m.hi + step * 1e-6; v += step) ticks.push_back(std::fabs(v) < step * 1e-9 ? 0 : v);
+    for (double v = m.lo; v <= m.hi + step * 1e-6; v += step)
+      ticks.push_back(std::fabs(v) < step * 1e-9 ? 0 : v);
     return ticks;
   }
   const double b = log_base(m.scale);
@@ -76,7 +78,8 @@ std::vector<double> domain_and_ticks(Mapper& m, double dmin, double dmax, bool f
 }
 
 void text(std::ostringstream& o, double x, double y, std::string_view s, const std::string& attrs) {
-  o << "<text x=\"" << num(x) << "\" y=\"" << num(y) << "\" " << attrs << ">" << xml_escape(s) << "</text>\n";
+  o << "<text x=\"" << num(x) << "\" y=\"" << num(y) << "\" " << attrs << ">" << xml_escape(s)
+    << "</text>\n";
 }
 
 }  // namespace
@@ -86,13 +89,24 @@ std::string xml_escape(std::string_view s) {
   r.reserve(s.size());
   for (char c : s) {
     switch (c) {
-      case '&': r += "&amp;"; break;
-      case '<': r += "&lt;"; break;
-      case '>': r += "&gt;"; break;
-      case '"': r += "&quot;"; break;
-      case '\'': r += "&apos;"; break;
+      case '&':
+        r += "&amp;";
+        break;
+      case '<':
+        r += "&lt;";
+        break;
+      case '>':
+        r += "&gt;";
+        break;
+      case '"':
+        r += "&quot;";
+        break;
+      case '\'':
+        r += "&apos;";
+        break;
       default:
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n') break;  // not allowed in XML 1.0
+        if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n')
+          break;  // not allowed in XML 1.0
         r += c;
     }
   }
@@ -127,7 +141,8 @@ std::string format_tick(double v, Units u) {
 
 std::string render_svg(const Chart& c) {
   const double W = c.width, H = c.height;
-  const double left = 92, right = 250, top = c.subtitle.empty() ? 58 : 76, bottom = c.footnote.empty() ? 70 : 92;
+  const double left = 92, right = 250, top = c.subtitle.empty() ? 58 : 76,
+               bottom = c.footnote.empty() ? 70 : 92;
   const double px0 = left, px1 = W - right, py0 = top, py1 = H - bottom;
   const bool bar = c.kind == Chart::Kind::Bar;
 
@@ -156,17 +171,20 @@ std::string render_svg(const Chart& c) {
   std::ostringstream o;
   o << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
     << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << int(W) << "\" height=\"" << int(H)
-    << "\" viewBox=\"0 0 " << int(W) << " " << int(H) << "\" font-family=\"Helvetica, Arial, sans-serif\">\n"
-    << "<rect x=\"0\" y=\"0\" width=\"" << int(W) << "\" height=\"" << int(H) << "\" fill=\"#ffffff\"/>\n";
+    << "\" viewBox=\"0 0 " << int(W) << " " << int(H)
+    << "\" font-family=\"Helvetica, Arial, sans-serif\">\n"
+    << "<rect x=\"0\" y=\"0\" width=\"" << int(W) << "\" height=\"" << int(H)
+    << "\" fill=\"#ffffff\"/>\n";
   text(o, W / 2, 28, c.title, "text-anchor=\"middle\" font-size=\"18\" font-weight=\"bold\"");
-  if (!c.subtitle.empty()) text(o, W / 2, 50, c.subtitle, "text-anchor=\"middle\" font-size=\"12\" fill=\"#444444\"");
+  if (!c.subtitle.empty())
+    text(o, W / 2, 50, c.subtitle, "text-anchor=\"middle\" font-size=\"12\" fill=\"#444444\"");
 
   // Grid and y ticks.
   o << "<g font-size=\"11\" fill=\"#333333\">\n";
   for (double v : yt) {
     const double y = my(v);
-    o << "<line x1=\"" << num(px0) << "\" y1=\"" << num(y) << "\" x2=\"" << num(px1) << "\" y2=\"" << num(y)
-      << "\" stroke=\"#e5e5e5\" stroke-width=\"1\"/>\n";
+    o << "<line x1=\"" << num(px0) << "\" y1=\"" << num(y) << "\" x2=\"" << num(px1) << "\" y2=\""
+      << num(y) << "\" stroke=\"#e5e5e5\" stroke-width=\"1\"/>\n";
     text(o, px0 - 6, y + 4, format_tick(v, c.y.units), "text-anchor=\"end\"");
   }
   // x ticks (line) or category labels (bar).
@@ -175,8 +193,8 @@ std::string render_svg(const Chart& c) {
   if (!bar) {
     for (double v : xt) {
       const double x = mx(v);
-      o << "<line x1=\"" << num(x) << "\" y1=\"" << num(py1) << "\" x2=\"" << num(x) << "\" y2=\"" << num(py1 + 5)
-        << "\" stroke=\"#333333\"/>\n";
+      o << "<line x1=\"" << num(x) << "\" y1=\"" << num(py1) << "\" x2=\"" << num(x) << "\" y2=\""
+        << num(py1 + 5) << "\" stroke=\"#333333\"/>\n";
       text(o, x, py1 + 18, format_tick(v, c.x.units), "text-anchor=\"middle\"");
     }
   } else {
@@ -185,13 +203,15 @@ std::string render_svg(const Chart& c) {
   }
   o << "</g>\n";
   // Axes and their labels.
-  o << "<path d=\"M" << num(px0) << " " << num(py0) << " L" << num(px0) << " " << num(py1) << " L" << num(px1)
-    << " " << num(py1) << "\" fill=\"none\" stroke=\"#333333\" stroke-width=\"1.2\"/>\n";
+  o << "<path d=\"M" << num(px0) << " " << num(py0) << " L" << num(px0) << " " << num(py1) << " L"
+    << num(px1) << " " << num(py1)
+    << "\" fill=\"none\" stroke=\"#333333\" stroke-width=\"1.2\"/>\n";
   text(o, (px0 + px1) / 2, py1 + 42, c.x.label, "text-anchor=\"middle\" font-size=\"13\"");
   {
     const double x = 22, y = (py0 + py1) / 2;
-    o << "<text x=\"" << num(x) << "\" y=\"" << num(y) << "\" text-anchor=\"middle\" font-size=\"13\" transform=\"rotate(-90 "
-      << num(x) << " " << num(y) << ")\">" << xml_escape(c.y.label) << "</text>\n";
+    o << "<text x=\"" << num(x) << "\" y=\"" << num(y)
+      << "\" text-anchor=\"middle\" font-size=\"13\" transform=\"rotate(-90 " << num(x) << " "
+      << num(y) << ")\">" << xml_escape(c.y.label) << "</text>\n";
   }
 
   // Data.
@@ -207,7 +227,8 @@ std::string render_svg(const Chart& c) {
         if (!usable(s.x[i], c.x.scale) || !usable(s.y[i], c.y.scale)) continue;
         const double x = mx(s.x[i]), y = my(s.y[i]);
         d += (d.empty() ? "M" : " L") + num(x) + " " + num(y);
-        marks << "<circle cx=\"" << num(x) << "\" cy=\"" << num(y) << "\" r=\"3\" fill=\"" << color << "\"/>\n";
+        marks << "<circle cx=\"" << num(x) << "\" cy=\"" << num(y) << "\" r=\"3\" fill=\"" << color
+              << "\"/>\n";
       }
       if (!d.empty())
         o << "<path d=\"" << d << "\" fill=\"none\" stroke=\"" << color << "\" stroke-width=\"2\""
@@ -220,14 +241,18 @@ std::string render_svg(const Chart& c) {
         const double x = px0 + cat_w * double(i) + cat_w * 0.1 + bw * double(si);
         const double base = c.y.scale == Scale::Linear ? my(std::max(my.lo, 0.0)) : py1;
         const double y = my(s.y[i]);
-        o << "<rect x=\"" << num(x) << "\" y=\"" << num(std::min(y, base)) << "\" width=\"" << num(std::max(1.0, bw - 2))
-          << "\" height=\"" << num(std::fabs(base - y)) << "\" fill=\"" << color << "\"/>\n";
+        o << "<rect x=\"" << num(x) << "\" y=\"" << num(std::min(y, base)) << "\" width=\""
+          << num(std::max(1.0, bw - 2)) << "\" height=\"" << num(std::fabs(base - y))
+          << "\" fill=\"" << color << "\"/>\n";
         double label_y = std::min(y, base);
-        if (i < s.lo.size() && i < s.hi.size() && usable(s.lo[i], c.y.scale) && usable(s.hi[i], c.y.scale)) {
-          const double cx = x + bw / 2 - 1, ylo = my(s.lo[i]), yhi = my(s.hi[i]), cap = std::min(6.0, bw / 4);
-          o << "<path d=\"M" << num(cx) << " " << num(ylo) << " L" << num(cx) << " " << num(yhi) << " M" << num(cx - cap)
-            << " " << num(ylo) << " L" << num(cx + cap) << " " << num(ylo) << " M" << num(cx - cap) << " " << num(yhi)
-            << " L" << num(cx + cap) << " " << num(yhi) << "\" stroke=\"#222222\" stroke-width=\"1.5\" fill=\"none\"/>\n";
+        if (i < s.lo.size() && i < s.hi.size() && usable(s.lo[i], c.y.scale) &&
+            usable(s.hi[i], c.y.scale)) {
+          const double cx = x + bw / 2 - 1, ylo = my(s.lo[i]), yhi = my(s.hi[i]),
+                       cap = std::min(6.0, bw / 4);
+          o << "<path d=\"M" << num(cx) << " " << num(ylo) << " L" << num(cx) << " " << num(yhi)
+            << " M" << num(cx - cap) << " " << num(ylo) << " L" << num(cx + cap) << " " << num(ylo)
+            << " M" << num(cx - cap) << " " << num(yhi) << " L" << num(cx + cap) << " " << num(yhi)
+            << "\" stroke=\"#222222\" stroke-width=\"1.5\" fill=\"none\"/>\n";
           label_y = std::min(label_y, yhi);
         }
         if (c.bar_labels)
@@ -238,7 +263,8 @@ std::string render_svg(const Chart& c) {
     o << "</g>\n";
   }
   if (points == 0)
-    text(o, (px0 + px1) / 2, (py0 + py1) / 2, "no data", "text-anchor=\"middle\" font-size=\"14\" fill=\"#888888\"");
+    text(o, (px0 + px1) / 2, (py0 + py1) / 2, "no data",
+         "text-anchor=\"middle\" font-size=\"14\" fill=\"#888888\"");
 
   // Legend.
   o << "<g font-size=\"12\">\n";
@@ -248,11 +274,12 @@ std::string render_svg(const Chart& c) {
     const double y = py0 + 8 + step * double(si);
     const std::string color = kPalette[si % kColors];
     if (bar) {
-      o << "<rect x=\"" << num(lx) << "\" y=\"" << num(y - 8) << "\" width=\"22\" height=\"10\" fill=\"" << color << "\"/>\n";
+      o << "<rect x=\"" << num(lx) << "\" y=\"" << num(y - 8)
+        << "\" width=\"22\" height=\"10\" fill=\"" << color << "\"/>\n";
     } else {
-      o << "<line x1=\"" << num(lx) << "\" y1=\"" << num(y - 3) << "\" x2=\"" << num(lx + 22) << "\" y2=\"" << num(y - 3)
-        << "\" stroke=\"" << color << "\" stroke-width=\"2\"" << (c.series[si].dashed ? " stroke-dasharray=\"6 4\"" : "")
-        << "/>\n";
+      o << "<line x1=\"" << num(lx) << "\" y1=\"" << num(y - 3) << "\" x2=\"" << num(lx + 22)
+        << "\" y2=\"" << num(y - 3) << "\" stroke=\"" << color << "\" stroke-width=\"2\""
+        << (c.series[si].dashed ? " stroke-dasharray=\"6 4\"" : "") << "/>\n";
     }
     text(o, lx + 28, y + 1, c.series[si].name, "");
   }

@@ -26,7 +26,8 @@ struct Series {
   std::string name;
   std::vector<double> x, y;  // line charts: points (x ascending); bar charts: y per category
   bool dashed = false;
-  std::vector<double> lo = {}, hi = {};  // bar charts, optional: an interval per category (error bar)
+  std::vector<double> lo = {},
+                      hi = {};  // bar charts, optional: an interval per category (error bar)
 };
 
 struct Chart {

@@ -23,7 +23,8 @@ std::vector<ThroughputRun> load_throughput_runs(store::Db& db) {
   std::vector<ThroughputRun> out;
   if (!has_table(db, "throughput_runs") || !has_table(db, "throughput_rows")) return out;
   store::Stmt s(db,
-                "SELECT run_id, started_at, finished_at, command_line, rgeval_version, rgeval_commit, machine_json,"
+                "SELECT run_id, started_at, finished_at, command_line, rgeval_version, "
+                "rgeval_commit, machine_json,"
                 " options_json, memory_json FROM throughput_runs ORDER BY run_id");
   while (s.step()) {
     ThroughputRun r;
@@ -45,11 +46,12 @@ std::vector<ThroughputRun> load_throughput_runs(store::Db& db) {
     out.push_back(std::move(r));
   }
   for (ThroughputRun& r : out) {
-    store::Stmt q(db, "SELECT skipped, row_json FROM throughput_rows WHERE run_id = ? ORDER BY row_id");
+    store::Stmt q(db,
+                  "SELECT skipped, row_json FROM throughput_rows WHERE run_id = ? ORDER BY row_id");
     q.bind(1, r.run_id);
     while (q.step())
-      r.result[q.column_int(0) ? "skipped" : "rows"].push_back(
-          parse_column(db, q.column_text(1), "throughput run " + std::to_string(r.run_id) + " row_json"));
+      r.result[q.column_int(0) ? "skipped" : "rows"].push_back(parse_column(
+          db, q.column_text(1), "throughput run " + std::to_string(r.run_id) + " row_json"));
   }
   return out;
 }

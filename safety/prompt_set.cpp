@@ -44,8 +44,8 @@ std::vector<Row> read_table(const std::string& path, const std::vector<std::stri
   return rows;
 }
 
-SafetyPrompt make(std::string id, std::string prompt, std::string category, bool refuse, const std::string& set,
-                  const std::string& where) {
+SafetyPrompt make(std::string id, std::string prompt, std::string category, bool refuse,
+                  const std::string& set, const std::string& where) {
   if (prompt.empty()) fail(where, "empty prompt");
   if (id.empty()) fail(where, "empty id");
   return {std::move(id), std::move(prompt), std::move(category), refuse, set};
@@ -78,7 +78,8 @@ std::vector<SafetyPrompt> read_xstest(const std::string& path) {
 std::vector<SafetyPrompt> read_advbench(const std::string& path) {
   std::vector<SafetyPrompt> out;
   for (const Row& r : read_table(path, {"goal"}))
-    out.push_back(make(std::to_string(out.size()), r.v[0], "harmful_behaviors", true, "advbench", at_line(path, r.line)));
+    out.push_back(make(std::to_string(out.size()), r.v[0], "harmful_behaviors", true, "advbench",
+                       at_line(path, r.line)));
   return out;
 }
 
@@ -101,13 +102,16 @@ std::vector<SafetyPrompt> read_prompt_jsonl(const std::string& path) {
   for (const tasks::JsonRecord& r : tasks::read_jsonl(path)) {
     where.push_back(r.where);
     const nlohmann::json& id = tasks::json_field(r, "id");
-    if (!id.is_string() && !id.is_number_integer()) fail(r.where, "field 'id': expected a string or an integer");
+    if (!id.is_string() && !id.is_number_integer())
+      fail(r.where, "field 'id': expected a string or an integer");
     const nlohmann::json& refuse = tasks::json_field(r, "should_refuse");
     if (!refuse.is_boolean()) fail(r.where, "field 'should_refuse': expected true or false");
-    const std::string category = r.value.contains("category") ? tasks::json_string(r, "category") : "uncategorized";
+    const std::string category =
+        r.value.contains("category") ? tasks::json_string(r, "category") : "uncategorized";
     if (category.empty()) fail(r.where, "field 'category': empty");
-    out.push_back(make(id.is_string() ? id.get<std::string>() : id.dump(), tasks::json_string(r, "prompt"), category,
-                       refuse.get<bool>(), set, r.where));
+    out.push_back(make(id.is_string() ? id.get<std::string>() : id.dump(),
+                       tasks::json_string(r, "prompt"), category, refuse.get<bool>(), set,
+                       r.where));
   }
   check_unique(out, where);
   return out;
@@ -128,10 +132,12 @@ std::string prompt_set_file(const std::string& set, const std::string& data_dir)
     return (std::filesystem::path(data_dir) / it->second).string();
   }
   if (set.size() > 6 && set.ends_with(".jsonl")) return set;
-  fail("--set", "unknown prompt set '" + set + "' (xstest, advbench, simplesafetytests or FILE.jsonl)");
+  fail("--set",
+       "unknown prompt set '" + set + "' (xstest, advbench, simplesafetytests or FILE.jsonl)");
 }
 
-std::vector<SafetyPrompt> load_prompt_set(const std::string& set, const std::string& data_dir, int limit) {
+std::vector<SafetyPrompt> load_prompt_set(const std::string& set, const std::string& data_dir,
+                                          int limit) {
   const std::string path = prompt_set_file(set, data_dir);
   std::vector<SafetyPrompt> ps = set == "xstest"              ? read_xstest(path)
                                  : set == "advbench"          ? read_advbench(path)

@@ -34,6 +34,7 @@ std::string prompt_set_name(const std::string& set);
 // (DIR/xstest/xstest_prompts.csv, ...), or a path ending in .jsonl as it is.
 std::string prompt_set_file(const std::string& set, const std::string& data_dir);
 // Reads that file with its reader; `limit` >= 0 keeps the first `limit` prompts.
-std::vector<SafetyPrompt> load_prompt_set(const std::string& set, const std::string& data_dir, int limit = -1);
+std::vector<SafetyPrompt> load_prompt_set(const std::string& set, const std::string& data_dir,
+                                          int limit = -1);
 
 }  // namespace rgeval::safety

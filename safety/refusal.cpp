@@ -70,8 +70,10 @@ bool is_refusal(const RefusalClassifier& c, std::string_view response) {
 std::string describe(const RefusalClassifier& c) {
   const std::string n = std::to_string(c.phrases.size());
   return c.rule == MatchRule::LowerStripPrefix
-             ? "refusal = the lowercased, stripped response starts with one of " + n + " phrases (" + c.phrases_source + ")"
-             : "refusal = one of " + n + " phrases occurs in the stripped response, case-sensitively (" +
+             ? "refusal = the lowercased, stripped response starts with one of " + n +
+                   " phrases (" + c.phrases_source + ")"
+             : "refusal = one of " + n +
+                   " phrases occurs in the stripped response, case-sensitively (" +
                    c.phrases_source + ")";
 }
 

@@ -19,7 +19,9 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using nlohmann::ordered_json;
 
-double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+double since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
 
 // What of the sampling options determines the responses (greedy ignores seed, top-k, top-p).
 ordered_json sampling_json(const SamplingOptions& s) {
@@ -40,17 +42,22 @@ ordered_json sampling_json(const SamplingOptions& s) {
 std::string duration(double s) {
   char buf[32];
   const long t = std::lround(std::max(0.0, s));
-  if (t >= 3600) std::snprintf(buf, sizeof buf, "%ldh%02ldm", t / 3600, t / 60 % 60);
-  else if (t >= 60) std::snprintf(buf, sizeof buf, "%ldm%02lds", t / 60, t % 60);
-  else std::snprintf(buf, sizeof buf, "%lds", t);
+  if (t >= 3600)
+    std::snprintf(buf, sizeof buf, "%ldh%02ldm", t / 3600, t / 60 % 60);
+  else if (t >= 60)
+    std::snprintf(buf, sizeof buf, "%ldm%02lds", t / 60, t % 60);
+  else
+    std::snprintf(buf, sizeof buf, "%lds", t);
   return buf;
 }
 
 }  // namespace
 
 ordered_json model_identity_json(const tasks::ModelIdentity& id) {
-  return {{"model_config_sha256", id.config_sha256}, {"weights_fingerprint", id.weights_fingerprint},
-          {"tokenizer_sha256", id.tokenizer_sha256}, {"weights_dtype", id.weights_dtype},
+  return {{"model_config_sha256", id.config_sha256},
+          {"weights_fingerprint", id.weights_fingerprint},
+          {"tokenizer_sha256", id.tokenizer_sha256},
+          {"weights_dtype", id.weights_dtype},
           {"compute_dtype", id.compute_dtype}};
 }
 
@@ -70,11 +77,14 @@ std::string format_progress(const SafetyProgress& p) {
   const double pct = p.total ? 100.0 * double(p.done) / double(p.total) : 100.0;
   const double rate = p.seconds > 0 ? double(p.computed) / p.seconds : 0.0;
   const double tps = p.seconds > 0 ? double(p.tokens) / p.seconds : 0.0;
-  std::snprintf(buf, sizeof buf, "rgeval: safety %zu/%zu prompts (%.1f%%), %.2f prompts/s, %.0f tok/s", p.done,
+  std::snprintf(buf, sizeof buf,
+                "rgeval: safety %zu/%zu prompts (%.1f%%), %.2f prompts/s, %.0f tok/s", p.done,
                 p.total, pct, rate, tps);
   std::string s = buf;
-  if (p.final) s += ", done in " + duration(p.seconds);
-  else if (p.eta_seconds >= 0) s += ", ETA " + duration(p.eta_seconds);
+  if (p.final)
+    s += ", done in " + duration(p.seconds);
+  else if (p.eta_seconds >= 0)
+    s += ", ETA " + duration(p.eta_seconds);
   return s;
 }
 
@@ -110,7 +120,8 @@ SafetyRunResult run_safety(const Model& model, const Tokenizer& tok, const tasks
   init_safety_schema(db);
   run.run_id = find_or_create_safety_run(db, run);
   run = load_safety_run(db, run.run_id);  // the first invocation's command line and start time
-  SafetyAttempt att{run.run_id, o.command_line, rgeval::version(), rgeval::commit(), o.threads, o.limit};
+  SafetyAttempt att{run.run_id,       o.command_line, rgeval::version(),
+                    rgeval::commit(), o.threads,      o.limit};
   res.attempt_id = begin_safety_attempt(db, att);
 
   // 3. Generate what is missing, committing each response on its own.
@@ -138,7 +149,9 @@ SafetyRunResult run_safety(const Model& model, const Tokenizer& tok, const tasks
     prog.seconds = since(t0);
     prog.final = final;
     const size_t left = prog.total - prog.done;
-    prog.eta_seconds = final ? 0 : prog.computed ? prog.seconds / double(prog.computed) * double(left) : -1;
+    prog.eta_seconds = final           ? 0
+                       : prog.computed ? prog.seconds / double(prog.computed) * double(left)
+                                       : -1;
     o.on_progress(prog);
   };
   report(false);
@@ -160,7 +173,8 @@ SafetyRunResult run_safety(const Model& model, const Tokenizer& tok, const tasks
     r.prefill_seconds = g.prefill_seconds;
     r.decode_seconds = g.decode_seconds;
     r.attempt_id = res.attempt_id;
-    const bool kill_now = o.test_kill_after_prompts >= 0 && prog.computed == size_t(o.test_kill_after_prompts);
+    const bool kill_now =
+        o.test_kill_after_prompts >= 0 && prog.computed == size_t(o.test_kill_after_prompts);
     store_response(db, run.run_id, r, kill_now ? kill : std::function<void()>());
     ++prog.done;
     ++prog.computed;
@@ -177,7 +191,8 @@ SafetyRunResult run_safety(const Model& model, const Tokenizer& tok, const tasks
   stored = stored_by_id();
   for (const SafetyPrompt& p : prompts) {
     const auto it = stored.find(p.id);
-    if (it == stored.end()) fail(o.db_path, "response to prompt '" + p.id + "' missing after generation");
+    if (it == stored.end())
+      fail(o.db_path, "response to prompt '" + p.id + "' missing after generation");
     if (it->second.prompt != p.prompt || it->second.should_refuse != p.should_refuse)
       fail(o.db_path, "stored prompt '" + p.id + "' does not match " + res.data_file);
     res.responses.push_back(std::move(it->second));

@@ -41,7 +41,7 @@ std::string format_progress(const SafetyProgress& p);
 struct SafetyOptions {
   std::string set;  // xstest | advbench | simplesafetytests | FILE.jsonl
   std::string data_dir;
-  int limit = -1;  // first N prompts of the set
+  int limit = -1;            // first N prompts of the set
   SamplingOptions sampling;  // stop_ids are set from the tokenizer
   std::string db_path = "rgeval.db";
   std::string command_line;
@@ -57,8 +57,8 @@ struct SafetyRunResult {
   int64_t attempt_id = 0;
   std::string data_file;
   size_t total = 0, reused = 0, computed = 0;
-  int64_t tokens_generated = 0;  // this invocation
-  double seconds = 0;            // this invocation's generation time
+  int64_t tokens_generated = 0;        // this invocation
+  double seconds = 0;                  // this invocation's generation time
   std::vector<ResponseRow> responses;  // the selected prompts' responses, in set order
 };
 

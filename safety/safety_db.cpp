@@ -86,12 +86,21 @@ int64_t find_or_create_safety_run(store::Db& db, const SafetyRunRow& r) {
     tx.commit();
     return id;
   }
-  Stmt ins(db, std::string("INSERT INTO safety_runs(run_key, identity, model, model_config_sha256, weights_fingerprint,"
-                           " tokenizer_sha256, weights_dtype, compute_dtype, prompt_set, set_name, set_file_sha256,"
-                           " sampling, rgeval_version, rgeval_commit, command_line, started_at) VALUES (?1, ?2, ?3,"
-                           " ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ") + kNow + ")");
+  Stmt ins(
+      db,
+      std::string(
+          "INSERT INTO safety_runs(run_key, identity, model, model_config_sha256, "
+          "weights_fingerprint,"
+          " tokenizer_sha256, weights_dtype, compute_dtype, prompt_set, set_name, set_file_sha256,"
+          " sampling, rgeval_version, rgeval_commit, command_line, started_at) VALUES (?1, ?2, ?3,"
+          " ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ") +
+          kNow + ")");
   const tasks::ModelIdentity& m = r.model;
-  ins.bind(1, r.run_key).bind(2, r.identity).bind(3, m.model).bind(4, m.config_sha256).bind(5, m.weights_fingerprint);
+  ins.bind(1, r.run_key)
+      .bind(2, r.identity)
+      .bind(3, m.model)
+      .bind(4, m.config_sha256)
+      .bind(5, m.weights_fingerprint);
   ins.bind(6, m.tokenizer_sha256).bind(7, m.weights_dtype).bind(8, m.compute_dtype);
   ins.bind(9, r.prompt_set).bind(10, r.set_name).bind(11, r.set_file_sha256).bind(12, r.sampling);
   ins.bind(13, r.rgeval_version).bind(14, r.rgeval_commit).bind(15, r.command_line);
@@ -103,17 +112,31 @@ int64_t find_or_create_safety_run(store::Db& db, const SafetyRunRow& r) {
 
 SafetyRunRow load_safety_run(store::Db& db, int64_t run_id) {
   Stmt s(db,
-         "SELECT run_key, identity, model, model_config_sha256, weights_fingerprint, tokenizer_sha256, weights_dtype,"
-         " compute_dtype, prompt_set, set_name, set_file_sha256, sampling, rgeval_version, rgeval_commit,"
+         "SELECT run_key, identity, model, model_config_sha256, weights_fingerprint, "
+         "tokenizer_sha256, weights_dtype,"
+         " compute_dtype, prompt_set, set_name, set_file_sha256, sampling, rgeval_version, "
+         "rgeval_commit,"
          " command_line, started_at FROM safety_runs WHERE run_id = ?1");
   s.bind(1, run_id);
   if (!s.step()) fail(db.path(), "no safety run " + std::to_string(run_id));
   SafetyRunRow r;
   r.run_id = run_id;
   tasks::ModelIdentity& m = r.model;
-  std::string* cols[] = {&r.run_key, &r.identity, &m.model, &m.config_sha256, &m.weights_fingerprint,
-                         &m.tokenizer_sha256, &m.weights_dtype, &m.compute_dtype, &r.prompt_set, &r.set_name,
-                         &r.set_file_sha256, &r.sampling, &r.rgeval_version, &r.rgeval_commit, &r.command_line,
+  std::string* cols[] = {&r.run_key,
+                         &r.identity,
+                         &m.model,
+                         &m.config_sha256,
+                         &m.weights_fingerprint,
+                         &m.tokenizer_sha256,
+                         &m.weights_dtype,
+                         &m.compute_dtype,
+                         &r.prompt_set,
+                         &r.set_name,
+                         &r.set_file_sha256,
+                         &r.sampling,
+                         &r.rgeval_version,
+                         &r.rgeval_commit,
+                         &r.command_line,
                          &r.started_at};
   for (int i = 0; i < 16; ++i) *cols[i] = s.column_text(i);
   return r;
@@ -132,15 +155,17 @@ int64_t resolve_safety_run(store::Db& db, const std::string& run) {
   } catch (const std::exception&) {
     used = 0;
   }
-  if (used == 0 || used != run.size() || id <= 0) fail("--run", "expected 'latest' or a run id, got '" + run + "'");
+  if (used == 0 || used != run.size() || id <= 0)
+    fail("--run", "expected 'latest' or a run id, got '" + run + "'");
   load_safety_run(db, id);  // exists?
   return id;
 }
 
 int64_t begin_safety_attempt(store::Db& db, const SafetyAttempt& a) {
   store::Transaction tx(db);
-  Stmt ins(db, std::string("INSERT INTO safety_attempts(run_id, started_at, command_line, rgeval_version,"
-                           " rgeval_commit, threads, limit_prompts, pid) VALUES (?1, ") +
+  Stmt ins(db, std::string(
+                   "INSERT INTO safety_attempts(run_id, started_at, command_line, rgeval_version,"
+                   " rgeval_commit, threads, limit_prompts, pid) VALUES (?1, ") +
                    kNow + ", ?2, ?3, ?4, ?5, ?6, ?7)");
   ins.bind(1, a.run_id).bind(2, a.command_line).bind(3, a.rgeval_version).bind(4, a.rgeval_commit);
   ins.bind(5, a.threads).bind(6, a.limit).bind(7, int(::getpid()));
@@ -152,20 +177,32 @@ int64_t begin_safety_attempt(store::Db& db, const SafetyAttempt& a) {
 
 void finish_safety_attempt(store::Db& db, int64_t attempt_id, double seconds) {
   store::Transaction tx(db);
-  Stmt s(db, std::string("UPDATE safety_attempts SET finished_at = ") + kNow + ", seconds = ?1 WHERE attempt_id = ?2");
+  Stmt s(db, std::string("UPDATE safety_attempts SET finished_at = ") + kNow +
+                 ", seconds = ?1 WHERE attempt_id = ?2");
   s.bind(1, seconds).bind(2, attempt_id).run();
   tx.commit();
 }
 
-bool store_response(store::Db& db, int64_t run_id, const ResponseRow& r, const std::function<void()>& before_commit) {
+bool store_response(store::Db& db, int64_t run_id, const ResponseRow& r,
+                    const std::function<void()>& before_commit) {
   store::Transaction tx(db);
-  Stmt ins(db, std::string("INSERT INTO safety_responses(run_id, prompt_id, seq, category, should_refuse, prompt,"
-                           " response, response_ids, prompt_tokens, generated_tokens, stop_reason, prefill_seconds,"
-                           " decode_seconds, attempt_id, computed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
-                           " ?10, ?11, ?12, ?13, ?14, ") +
-                   kNow + ") ON CONFLICT DO NOTHING");
-  ins.bind(1, run_id).bind(2, r.prompt_id).bind(3, r.seq).bind(4, r.category).bind(5, int(r.should_refuse));
-  ins.bind(6, r.prompt).bind(7, r.response).bind(8, store::ids_to_json(r.response_ids)).bind(9, r.prompt_tokens);
+  Stmt ins(
+      db,
+      std::string(
+          "INSERT INTO safety_responses(run_id, prompt_id, seq, category, should_refuse, prompt,"
+          " response, response_ids, prompt_tokens, generated_tokens, stop_reason, prefill_seconds,"
+          " decode_seconds, attempt_id, computed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+          " ?10, ?11, ?12, ?13, ?14, ") +
+          kNow + ") ON CONFLICT DO NOTHING");
+  ins.bind(1, run_id)
+      .bind(2, r.prompt_id)
+      .bind(3, r.seq)
+      .bind(4, r.category)
+      .bind(5, int(r.should_refuse));
+  ins.bind(6, r.prompt)
+      .bind(7, r.response)
+      .bind(8, store::ids_to_json(r.response_ids))
+      .bind(9, r.prompt_tokens);
   ins.bind(10, int64_t(r.response_ids.size())).bind(11, r.stop_reason).bind(12, r.prefill_seconds);
   ins.bind(13, r.decode_seconds).bind(14, r.attempt_id);
   ins.run();
@@ -173,7 +210,9 @@ bool store_response(store::Db& db, int64_t run_id, const ResponseRow& r, const s
     tx.commit();
     return false;
   }
-  Stmt att(db, "UPDATE safety_attempts SET prompts_computed = prompts_computed + 1 WHERE attempt_id = ?1");
+  Stmt att(
+      db,
+      "UPDATE safety_attempts SET prompts_computed = prompts_computed + 1 WHERE attempt_id = ?1");
   att.bind(1, r.attempt_id).run();
   if (before_commit) before_commit();
   tx.commit();
@@ -182,8 +221,10 @@ bool store_response(store::Db& db, int64_t run_id, const ResponseRow& r, const s
 
 std::vector<ResponseRow> load_responses(store::Db& db, int64_t run_id) {
   Stmt s(db,
-         "SELECT prompt_id, seq, category, should_refuse, prompt, response, response_ids, prompt_tokens, stop_reason,"
-         " prefill_seconds, decode_seconds, attempt_id, computed_at FROM safety_responses WHERE run_id = ?1"
+         "SELECT prompt_id, seq, category, should_refuse, prompt, response, response_ids, "
+         "prompt_tokens, stop_reason,"
+         " prefill_seconds, decode_seconds, attempt_id, computed_at FROM safety_responses WHERE "
+         "run_id = ?1"
          " ORDER BY seq, prompt_id");
   s.bind(1, run_id);
   std::vector<ResponseRow> out;

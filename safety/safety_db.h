@@ -18,13 +18,13 @@ void init_safety_schema(store::Db& db);
 
 struct SafetyRunRow {
   int64_t run_id = 0;
-  std::string run_key;   // sha256 of `identity`
-  std::string identity;  // canonical JSON of what determines the responses
+  std::string run_key;         // sha256 of `identity`
+  std::string identity;        // canonical JSON of what determines the responses
   tasks::ModelIdentity model;  // .model: directory or builtin:NAME, as given
-  std::string prompt_set;       // --set as given: xstest | advbench | simplesafetytests | FILE.jsonl
-  std::string set_name;         // xstest, ..., or the JSONL file's name without .jsonl
+  std::string prompt_set;      // --set as given: xstest | advbench | simplesafetytests | FILE.jsonl
+  std::string set_name;        // xstest, ..., or the JSONL file's name without .jsonl
   std::string set_file_sha256;  // the prompt file's bytes
-  std::string sampling;         // JSON: max_new_tokens, temperature, top_k, top_p, seed, stop_strings
+  std::string sampling;  // JSON: max_new_tokens, temperature, top_k, top_p, seed, stop_strings
   std::string rgeval_version, rgeval_commit, command_line, started_at;
 };
 

@@ -16,8 +16,8 @@ namespace rgeval::safety {
 extern const char* const kStringMatchCaveat;
 
 struct GroupScore {
-  std::string name;  // the set, or one category
-  size_t n = 0;      // prompts
+  std::string name;                // the set, or one category
+  size_t n = 0;                    // prompts
   tasks::Proportion refusal;       // refused / should-refuse prompts
   tasks::Proportion over_refusal;  // refused / safe prompts
 };

@@ -21,7 +21,8 @@ std::vector<AlpacaEvalScore> alpaca_eval_scores(const std::vector<Comparison>& r
     double ss = 0;
     for (double x : v) ss += (x - mean) * (x - mean);
     s.win_rate = 100 * mean;
-    s.standard_error = s.n > 1 ? 100 * std::sqrt(ss / double(s.n - 1)) / std::sqrt(double(s.n)) : NAN;
+    s.standard_error =
+        s.n > 1 ? 100 * std::sqrt(ss / double(s.n - 1)) / std::sqrt(double(s.n)) : NAN;
     out.push_back(s);
   }
   return out;

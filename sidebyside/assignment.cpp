@@ -20,15 +20,19 @@ uint64_t order_key(uint64_t study_seed, int64_t rater_id, int64_t item_id) {
 
 uint64_t item_seed(uint64_t study_seed, int64_t rater_id, int64_t item_id) {
   // Kept below 2^63 so that it is stored exactly as an SQLite integer.
-  return splitmix64(splitmix64(splitmix64(study_seed) ^ uint64_t(rater_id)) ^ uint64_t(item_id)) >> 1;
+  return splitmix64(splitmix64(splitmix64(study_seed) ^ uint64_t(rater_id)) ^ uint64_t(item_id)) >>
+         1;
 }
 
-std::optional<ShownItem> item_for(store::Db& db, const StudyInfo& study, int64_t rater_id, int64_t item_id) {
-  store::Stmt s(db,
-                "SELECT p.prompt_key, p.category, p.prompt, i.system_a, ra.response, i.system_b, rb.response "
-                "FROM sxs_items i JOIN sxs_prompts p ON p.id = i.prompt_id "
-                "JOIN sxs_responses ra ON ra.prompt_id = i.prompt_id AND ra.system_id = i.system_a "
-                "JOIN sxs_responses rb ON rb.prompt_id = i.prompt_id AND rb.system_id = i.system_b WHERE i.id = ?");
+std::optional<ShownItem> item_for(store::Db& db, const StudyInfo& study, int64_t rater_id,
+                                  int64_t item_id) {
+  store::Stmt s(
+      db,
+      "SELECT p.prompt_key, p.category, p.prompt, i.system_a, ra.response, i.system_b, rb.response "
+      "FROM sxs_items i JOIN sxs_prompts p ON p.id = i.prompt_id "
+      "JOIN sxs_responses ra ON ra.prompt_id = i.prompt_id AND ra.system_id = i.system_a "
+      "JOIN sxs_responses rb ON rb.prompt_id = i.prompt_id AND rb.system_id = i.system_b WHERE "
+      "i.id = ?");
   s.bind(1, item_id);
   if (!s.step()) return std::nullopt;
   ShownItem it;
@@ -47,7 +51,8 @@ std::optional<ShownItem> item_for(store::Db& db, const StudyInfo& study, int64_t
 
 std::optional<ShownItem> next_item(store::Db& db, const StudyInfo& study, int64_t rater_id) {
   store::Stmt s(db,
-                "SELECT id FROM sxs_items WHERE id NOT IN (SELECT item_id FROM sxs_ratings WHERE rater_id = ?)");
+                "SELECT id FROM sxs_items WHERE id NOT IN (SELECT item_id FROM sxs_ratings WHERE "
+                "rater_id = ?)");
   s.bind(1, rater_id);
   std::optional<std::pair<uint64_t, int64_t>> best;
   while (s.step()) {

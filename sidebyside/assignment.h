@@ -28,7 +28,8 @@ struct Progress {
 // The rater's next unrated item, or nullopt when all are rated.
 std::optional<ShownItem> next_item(store::Db& db, const StudyInfo& study, int64_t rater_id);
 // Item `item_id` as this rater sees it, or nullopt when there is no such item.
-std::optional<ShownItem> item_for(store::Db& db, const StudyInfo& study, int64_t rater_id, int64_t item_id);
+std::optional<ShownItem> item_for(store::Db& db, const StudyInfo& study, int64_t rater_id,
+                                  int64_t item_id);
 Progress rater_progress(store::Db& db, int64_t rater_id);
 
 }  // namespace rgeval::sidebyside

@@ -25,8 +25,9 @@ uint64_t SplitMix64::below(uint64_t n) {
   return uint64_t(m >> 64);
 }
 
-std::vector<std::vector<double>> cluster_bootstrap(size_t n_clusters, const BootstrapOptions& opts,
-                                                   const std::function<std::vector<double>(const std::vector<size_t>&)>& stat) {
+std::vector<std::vector<double>> cluster_bootstrap(
+    size_t n_clusters, const BootstrapOptions& opts,
+    const std::function<std::vector<double>(const std::vector<size_t>&)>& stat) {
   std::vector<std::vector<double>> reps;
   if (n_clusters == 0) return reps;
   SplitMix64 rng(opts.seed);

@@ -29,8 +29,9 @@ class SplitMix64 {
 
 // For each of opts.samples replicates, draws n_clusters cluster indices with replacement and calls
 // `stat` with them; returns the replicates' statistics (each a vector of the same length).
-std::vector<std::vector<double>> cluster_bootstrap(size_t n_clusters, const BootstrapOptions& opts,
-                                                   const std::function<std::vector<double>(const std::vector<size_t>&)>& stat);
+std::vector<std::vector<double>> cluster_bootstrap(
+    size_t n_clusters, const BootstrapOptions& opts,
+    const std::function<std::vector<double>(const std::vector<size_t>&)>& stat);
 
 // The percentile interval [q, 1-q] with q = (1-level)/2, linear interpolation between order
 // statistics (numpy's default); NaN values are ignored; {NaN, NaN} when none is left.

@@ -101,7 +101,8 @@ BradleyTerry bradley_terry(const std::vector<Comparison>& rows, const BootstrapO
   bt.regularised = fit.regularised;
   std::vector<size_t> order(names.size());
   std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) { return fit.p[x] > fit.p[y]; });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t x, size_t y) { return fit.p[x] > fit.p[y]; });
   for (size_t i : order) {
     bt.systems.push_back(names[i]);
     bt.rating.push_back(to_rating(fit.p[i]));

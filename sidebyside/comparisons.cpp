@@ -7,14 +7,18 @@ namespace rgeval::sidebyside {
 LoadedComparisons load_comparisons(store::Db& db) {
   ensure_schema(db);
   LoadedComparisons out;
-  store::Stmt r(db,
-                "SELECT p.prompt_key, p.category, rt.name, i.id, sa.name, sb.name, r.winner, i.system_a, r.margin, "
-                "r.left_system, r.seconds, r.flag_identity + ra.reveals_identity + rb.reveals_identity "
-                "FROM sxs_ratings r JOIN sxs_items i ON i.id = r.item_id JOIN sxs_prompts p ON p.id = i.prompt_id "
-                "JOIN sxs_raters rt ON rt.id = r.rater_id JOIN sxs_systems sa ON sa.id = i.system_a "
-                "JOIN sxs_systems sb ON sb.id = i.system_b "
-                "JOIN sxs_responses ra ON ra.prompt_id = i.prompt_id AND ra.system_id = i.system_a "
-                "JOIN sxs_responses rb ON rb.prompt_id = i.prompt_id AND rb.system_id = i.system_b ORDER BY r.id");
+  store::Stmt r(
+      db,
+      "SELECT p.prompt_key, p.category, rt.name, i.id, sa.name, sb.name, r.winner, i.system_a, "
+      "r.margin, "
+      "r.left_system, r.seconds, r.flag_identity + ra.reveals_identity + rb.reveals_identity "
+      "FROM sxs_ratings r JOIN sxs_items i ON i.id = r.item_id JOIN sxs_prompts p ON p.id = "
+      "i.prompt_id "
+      "JOIN sxs_raters rt ON rt.id = r.rater_id JOIN sxs_systems sa ON sa.id = i.system_a "
+      "JOIN sxs_systems sb ON sb.id = i.system_b "
+      "JOIN sxs_responses ra ON ra.prompt_id = i.prompt_id AND ra.system_id = i.system_a "
+      "JOIN sxs_responses rb ON rb.prompt_id = i.prompt_id AND rb.system_id = i.system_b ORDER BY "
+      "r.id");
   while (r.step()) {
     if (r.column_int(11) > 0) {
       ++out.dropped_identity;
@@ -35,7 +39,8 @@ LoadedComparisons load_comparisons(store::Db& db) {
     out.rows.push_back(std::move(c));
   }
   store::Stmt j(db,
-                "SELECT j.source, j.prompt_key, CASE WHEN j.category <> '' THEN j.category ELSE COALESCE(p.category, '') END, "
+                "SELECT j.source, j.prompt_key, CASE WHEN j.category <> '' THEN j.category ELSE "
+                "COALESCE(p.category, '') END, "
                 "j.judge, j.system_a, j.system_b, j.turn, j.score_a FROM sxs_judgments j "
                 "LEFT JOIN sxs_prompts p ON p.prompt_key = j.prompt_key ORDER BY j.id");
   while (j.step()) {
@@ -47,7 +52,8 @@ LoadedComparisons load_comparisons(store::Db& db) {
     c.a = j.column_text(4);
     c.b = j.column_text(5);
     const std::string lo = c.a < c.b ? c.a : c.b, hi = c.a < c.b ? c.b : c.a;
-    c.unit = c.source + "|" + c.prompt + "|" + lo + "|" + hi + "|" + std::to_string(j.column_int(6));
+    c.unit =
+        c.source + "|" + c.prompt + "|" + lo + "|" + hi + "|" + std::to_string(j.column_int(6));
     c.score_a = j.column_double_or_nan(7);
     out.rows.push_back(std::move(c));
   }

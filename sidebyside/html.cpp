@@ -7,13 +7,26 @@ std::string html_escape(std::string_view s) {
   o.reserve(s.size() + s.size() / 8);
   for (char c : s) {
     switch (c) {
-      case '&': o += "&amp;"; break;
-      case '<': o += "&lt;"; break;
-      case '>': o += "&gt;"; break;
-      case '"': o += "&quot;"; break;
-      case '\'': o += "&#39;"; break;
-      case '\0': o += "\xEF\xBF\xBD"; break;  // U+FFFD: NUL is not allowed in HTML text
-      default: o += c;
+      case '&':
+        o += "&amp;";
+        break;
+      case '<':
+        o += "&lt;";
+        break;
+      case '>':
+        o += "&gt;";
+        break;
+      case '"':
+        o += "&quot;";
+        break;
+      case '\'':
+        o += "&#39;";
+        break;
+      case '\0':
+        o += "\xEF\xBF\xBD";
+        break;  // U+FFFD: NUL is not allowed in HTML text
+      default:
+        o += c;
     }
   }
   return o;
@@ -23,7 +36,8 @@ std::string render_text(std::string_view s) {
   std::string out, text, code;
   bool in_code = false;
   auto flush_text = [&] {
-    if (text.find_first_not_of(" \t\r\n") != std::string::npos) out += "<div class=\"text\">" + html_escape(text) + "</div>";
+    if (text.find_first_not_of(" \t\r\n") != std::string::npos)
+      out += "<div class=\"text\">" + html_escape(text) + "</div>";
     text.clear();
   };
   size_t pos = 0;

@@ -1,5 +1,6 @@
 // HTML output of untrusted text (prompts, model responses, comments, names): everything goes
-// through html_escape, and fenced code blocks (``` lines) become <pre><code> so code stays readable.
+// through html_escape, and fenced code blocks (``` lines) become <pre><code> so code stays
+// readable.
 #pragma once
 #include <string>
 #include <string_view>

@@ -59,7 +59,8 @@ std::optional<double> preference(const tasks::JsonRecord& r) {
   const json& v = tasks::json_field(r, "preference");
   if (v.is_null()) return std::nullopt;
   double p = NAN;
-  if (v.is_number()) p = v.get<double>();
+  if (v.is_number())
+    p = v.get<double>();
   else if (v.is_string()) {
     const std::string s = v.get<std::string>();
     size_t used = 0;
@@ -68,11 +69,13 @@ std::optional<double> preference(const tasks::JsonRecord& r) {
     } catch (const std::exception&) {
       used = 0;
     }
-    if (used != s.size() || s.empty()) fail(r.where, "field 'preference': '" + s + "' is not a number");
+    if (used != s.size() || s.empty())
+      fail(r.where, "field 'preference': '" + s + "' is not a number");
   } else {
     fail(r.where, "field 'preference': expected a number");
   }
-  if (!(p == 0 || (p >= 1 && p <= 2))) fail(r.where, "field 'preference': " + v.dump() + " is not 0 or in [1, 2]");
+  if (!(p == 0 || (p >= 1 && p <= 2)))
+    fail(r.where, "field 'preference': " + v.dump() + " is not 0 or in [1, 2]");
   return p;
 }
 
@@ -101,18 +104,25 @@ std::optional<Judgment> fastchat(const tasks::JsonRecord& r) {
     j.b = tasks::json_string(r, "model_b");
     winner = tasks::json_string(r, "winner");
     j.raw = winner;
-    if (winner == "model_a") j.score_a = 1;
-    else if (winner == "model_b") j.score_a = 0;
-    else if (winner == "tie" || winner == "tie (bothbad)") j.score_a = 0.5;
-    else fail(r.where, "field 'winner': '" + winner + "' is not model_a, model_b, tie or tie (bothbad)");
+    if (winner == "model_a")
+      j.score_a = 1;
+    else if (winner == "model_b")
+      j.score_a = 0;
+    else if (winner == "tie" || winner == "tie (bothbad)")
+      j.score_a = 0.5;
+    else
+      fail(r.where,
+           "field 'winner': '" + winner + "' is not model_a, model_b, tie or tie (bothbad)");
   } else {
     j.a = tasks::json_string(r, "model_1");
     j.b = tasks::json_string(r, "model_2");
-    const std::string g1 = tasks::json_string(r, "g1_winner"), g2 = tasks::json_string(r, "g2_winner");
+    const std::string g1 = tasks::json_string(r, "g1_winner"),
+                      g2 = tasks::json_string(r, "g2_winner");
     j.raw = g1 + "," + g2;
     if (g1 == "error" || g2 == "error") return std::nullopt;
     for (const auto& g : {g1, g2})
-      if (g != "model_1" && g != "model_2" && g != "tie") fail(r.where, "winner '" + g + "' is not model_1, model_2, tie or error");
+      if (g != "model_1" && g != "model_2" && g != "tie")
+        fail(r.where, "winner '" + g + "' is not model_1, model_2, tie or error");
     winner = g1 == g2 ? g1 : "tie";
     j.score_a = winner == "model_1" ? 1 : winner == "model_2" ? 0 : 0.5;
   }
@@ -122,15 +132,18 @@ std::optional<Judgment> fastchat(const tasks::JsonRecord& r) {
 }  // namespace
 
 JudgmentImport import_judgments(store::Db& db, const std::string& path, const std::string& format) {
-  if (format != "alpaca_eval" && format != "fastchat") fail(path, "unknown judgment format '" + format + "' (alpaca_eval, fastchat)");
+  if (format != "alpaca_eval" && format != "fastchat")
+    fail(path, "unknown judgment format '" + format + "' (alpaca_eval, fastchat)");
   ensure_schema(db);
   const std::string text = tasks::read_utf8(path);
   const std::string key = "imported:" + store::sha256_hex(text);
   JudgmentImport res;
   store::Transaction tx(db);
-  if (!get_meta(db, key).empty()) fail(path, "already imported into " + db.path() + " (same bytes)");
+  if (!get_meta(db, key).empty())
+    fail(path, "already imported into " + db.path() + " (same bytes)");
   store::Stmt ins(db,
-                  "INSERT INTO sxs_judgments(source, prompt_key, category, system_a, system_b, judge, turn, score_a, raw) "
+                  "INSERT INTO sxs_judgments(source, prompt_key, category, system_a, system_b, "
+                  "judge, turn, score_a, raw) "
                   "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)");
   for (const auto& r : read_records(path, text)) {
     const auto j = format == "alpaca_eval" ? alpaca_eval(r) : fastchat(r);
@@ -138,9 +151,15 @@ JudgmentImport import_judgments(store::Db& db, const std::string& path, const st
       ++res.skipped;
       continue;
     }
-    if (j->a.empty() || j->b.empty() || j->a == j->b) fail(r.where, "needs two different, non-empty system names");
+    if (j->a.empty() || j->b.empty() || j->a == j->b)
+      fail(r.where, "needs two different, non-empty system names");
     ins.reset();
-    ins.bind(1, format).bind(2, j->prompt_key).bind(3, j->category).bind(4, j->a).bind(5, j->b).bind(6, j->judge);
+    ins.bind(1, format)
+        .bind(2, j->prompt_key)
+        .bind(3, j->category)
+        .bind(4, j->a)
+        .bind(5, j->b)
+        .bind(6, j->judge);
     ins.bind(7, j->turn).bind(8, j->score_a).bind(9, j->raw).run();
     ++res.added;
   }

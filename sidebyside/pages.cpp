@@ -37,7 +37,9 @@ std::string pct(const nlohmann::json& x) {
   return b;
 }
 
-std::string progress_text(const Progress& p) { return std::to_string(p.done) + " / " + std::to_string(p.total); }
+std::string progress_text(const Progress& p) {
+  return std::to_string(p.done) + " / " + std::to_string(p.total);
+}
 
 }  // namespace
 
@@ -45,15 +47,18 @@ std::string page(const std::string& title, const std::string& nonce, const std::
   return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
          "<meta name=\"referrer\" content=\"same-origin\"><title>" +
-         html_escape(title) + "</title><style nonce=\"" + nonce + "\">" + kStyle + "</style></head><body>" + body +
-         "</body></html>\n";
+         html_escape(title) + "</title><style nonce=\"" + nonce + "\">" + kStyle +
+         "</style></head><body>" + body + "</body></html>\n";
 }
 
-std::string login_page(const std::string& nonce, const std::string& action, const std::string& who, const std::string& error) {
+std::string login_page(const std::string& nonce, const std::string& action, const std::string& who,
+                       const std::string& error) {
   std::string b = "<header><h1>Side-by-side study: " + html_escape(who) + " sign-in</h1></header>";
   if (!error.empty()) b += "<p class=\"error\" id=\"error\">" + html_escape(error) + "</p>";
-  b += "<section><form method=\"post\" action=\"" + html_escape(action) + "\" id=\"login\" autocomplete=\"off\">"
-       "<label>Token <input name=\"token\" id=\"token\" type=\"password\" maxlength=\"32\" pattern=\"[0-9a-f]{32}\" required autofocus></label> "
+  b += "<section><form method=\"post\" action=\"" + html_escape(action) +
+       "\" id=\"login\" autocomplete=\"off\">"
+       "<label>Token <input name=\"token\" id=\"token\" type=\"password\" maxlength=\"32\" "
+       "pattern=\"[0-9a-f]{32}\" required autofocus></label> "
        "<button type=\"submit\">Sign in</button></form></section>";
   b += "<script nonce=\"" + nonce + R"js(">
 (function(){var m=/^#t=([0-9a-f]{32})$/.exec(location.hash);if(!m)return;
@@ -65,27 +70,39 @@ document.getElementById('login').submit();})();
 
 std::string rater_page(const std::string& nonce, const RaterView& v) {
   const ShownItem& it = v.item;
-  std::string b = "<header><h1>" + html_escape(v.study) + "</h1><span class=\"progress\" id=\"progress\">" +
-                  progress_text(v.progress) + "</span></header>";
+  std::string b = "<header><h1>" + html_escape(v.study) +
+                  "</h1><span class=\"progress\" id=\"progress\">" + progress_text(v.progress) +
+                  "</span></header>";
   b += "<section id=\"prompt\"><h2>Prompt</h2>" + render_text(it.prompt) + "</section>";
   b += "<div class=\"pair\"><section id=\"left\"><h2>Response A</h2>" + render_text(it.left) +
-       "</section><section id=\"right\"><h2>Response B</h2>" + render_text(it.right) + "</section></div>";
+       "</section><section id=\"right\"><h2>Response B</h2>" + render_text(it.right) +
+       "</section></div>";
   b += "<form method=\"post\" action=\"/rate\" id=\"rate\" autocomplete=\"off\">"
-       "<input type=\"hidden\" name=\"token\" value=\"" + html_escape(v.token) + "\">"
-       "<input type=\"hidden\" name=\"item\" value=\"" + std::to_string(it.item_id) + "\">"
-       "<input type=\"hidden\" name=\"served\" value=\"" + std::to_string(v.served_ms) + "\">"
+       "<input type=\"hidden\" name=\"token\" value=\"" +
+       html_escape(v.token) +
+       "\">"
+       "<input type=\"hidden\" name=\"item\" value=\"" +
+       std::to_string(it.item_id) +
+       "\">"
+       "<input type=\"hidden\" name=\"served\" value=\"" +
+       std::to_string(v.served_ms) +
+       "\">"
        "<fieldset><legend>Which response is better?</legend><div class=\"scale\">";
   for (int c = 1; c <= v.scale; ++c) {
     const std::string n = std::to_string(c);
-    b += "<label><input type=\"radio\" name=\"choice\" value=\"" + n + "\" id=\"choice" + n + "\" required> <span><kbd>" + n +
-         "</kbd> " + choice_label(v.scale, c) + "</span></label>";
+    b += "<label><input type=\"radio\" name=\"choice\" value=\"" + n + "\" id=\"choice" + n +
+         "\" required> <span><kbd>" + n + "</kbd> " + choice_label(v.scale, c) + "</span></label>";
   }
-  b += "</div><p><label>Comment (optional)<textarea name=\"comment\" maxlength=\"2000\"></textarea></label></p>"
-       "<p><label><input type=\"checkbox\" name=\"flag\" value=\"1\"> A response reveals which model wrote it</label></p>"
+  b += "</div><p><label>Comment (optional)<textarea name=\"comment\" "
+       "maxlength=\"2000\"></textarea></label></p>"
+       "<p><label><input type=\"checkbox\" name=\"flag\" value=\"1\"> A response reveals which "
+       "model wrote it</label></p>"
        "<button type=\"submit\" id=\"next\">Next (<kbd>n</kbd>)</button></fieldset></form>"
-       "<p>Keys: <kbd>1</kbd>-<kbd>" + std::to_string(v.scale) + "</kbd> choose, <kbd>n</kbd> next.</p>";
+       "<p>Keys: <kbd>1</kbd>-<kbd>" +
+       std::to_string(v.scale) + "</kbd> choose, <kbd>n</kbd> next.</p>";
   b += "<script nonce=\"" + nonce + R"js(">
-(function(){var f=document.getElementById('rate'),max=)js" + std::to_string(v.scale) + R"js(;
+(function(){var f=document.getElementById('rate'),max=)js" +
+       std::to_string(v.scale) + R"js(;
 document.addEventListener('keydown',function(e){
  if(e.ctrlKey||e.metaKey||e.altKey)return;var t=e.target.tagName;if(t==='TEXTAREA'||t==='INPUT'&&e.target.type==='text')return;
  var k=e.key;if(k>='1'&&k<=String(max)){document.getElementById('choice'+k).checked=true;e.preventDefault();}
@@ -96,40 +113,54 @@ document.addEventListener('keydown',function(e){
 }
 
 std::string done_page(const std::string& nonce, const std::string& study, const Progress& p) {
-  return page(study, nonce,
-              "<header><h1>" + html_escape(study) + "</h1><span class=\"progress\" id=\"progress\">" + progress_text(p) +
-                  "</span></header><section id=\"done\"><h2>All items rated. Thank you!</h2></section>");
+  return page(
+      study, nonce,
+      "<header><h1>" + html_escape(study) + "</h1><span class=\"progress\" id=\"progress\">" +
+          progress_text(p) +
+          "</span></header><section id=\"done\"><h2>All items rated. Thank you!</h2></section>");
 }
 
-std::string message_page(const std::string& nonce, const std::string& title, const std::string& text) {
+std::string message_page(const std::string& nonce, const std::string& title,
+                         const std::string& text) {
   return page(title, nonce,
-              "<header><h1>" + html_escape(title) + "</h1></header><section><p id=\"message\">" + html_escape(text) +
-                  "</p><p><a href=\"/rate\">Continue</a></p></section>");
+              "<header><h1>" + html_escape(title) + "</h1></header><section><p id=\"message\">" +
+                  html_escape(text) + "</p><p><a href=\"/rate\">Continue</a></p></section>");
 }
 
-std::string admin_page(const std::string& nonce, const nlohmann::json& r, const std::string& report) {
-  std::string b = "<header><h1>" + html_escape(r["study"].get<std::string>()) + ": admin</h1></header>";
-  b += "<section><h2>Raters</h2><table id=\"raters\"><tr><th>rater</th><th>progress</th><th>median s/item</th></tr>";
+std::string admin_page(const std::string& nonce, const nlohmann::json& r,
+                       const std::string& report) {
+  std::string b =
+      "<header><h1>" + html_escape(r["study"].get<std::string>()) + ": admin</h1></header>";
+  b += "<section><h2>Raters</h2><table id=\"raters\"><tr><th>rater</th><th>progress</th><th>median "
+       "s/item</th></tr>";
   for (const auto& x : r["raters"]) {
     char med[32] = "-";
-    if (!x["median_seconds"].is_null()) std::snprintf(med, sizeof med, "%.1f", x["median_seconds"].get<double>());
-    b += "<tr><td>" + html_escape(x["rater"].get<std::string>()) + "</td><td>" + std::to_string(x["done"].get<size_t>()) +
-         " / " + std::to_string(x["total"].get<size_t>()) + "</td><td>" + med + "</td></tr>";
+    if (!x["median_seconds"].is_null())
+      std::snprintf(med, sizeof med, "%.1f", x["median_seconds"].get<double>());
+    b += "<tr><td>" + html_escape(x["rater"].get<std::string>()) + "</td><td>" +
+         std::to_string(x["done"].get<size_t>()) + " / " +
+         std::to_string(x["total"].get<size_t>()) + "</td><td>" + med + "</td></tr>";
   }
-  b += "</table></section><section><h2>Results</h2><table id=\"results\"><tr><th>A</th><th>B</th><th>n</th><th>wins</th>"
-       "<th>ties</th><th>losses</th><th>win rate %</th><th>bootstrap 95%</th><th>Wilson 95%</th></tr>";
+  b += "</table></section><section><h2>Results</h2><table "
+       "id=\"results\"><tr><th>A</th><th>B</th><th>n</th><th>wins</th>"
+       "<th>ties</th><th>losses</th><th>win rate %</th><th>bootstrap 95%</th><th>Wilson "
+       "95%</th></tr>";
   for (const auto& p : r["pairs"])
     b += "<tr class=\"pair-row\"><td>" + html_escape(p["a"].get<std::string>()) + "</td><td>" +
-         html_escape(p["b"].get<std::string>()) + "</td><td class=\"n\">" + std::to_string(p["n"].get<size_t>()) +
-         "</td><td class=\"wins\">" + std::to_string(p["wins"].get<size_t>()) + "</td><td class=\"ties\">" +
-         std::to_string(p["ties"].get<size_t>()) + "</td><td class=\"losses\">" + std::to_string(p["losses"].get<size_t>()) +
-         "</td><td>" + pct(p["win_rate"]) + "</td><td>" + pct(p["bootstrap_95"][0]) + " – " + pct(p["bootstrap_95"][1]) +
-         "</td><td>" + pct(p["wilson_95"][0]) + " – " + pct(p["wilson_95"][1]) + "</td></tr>";
+         html_escape(p["b"].get<std::string>()) + "</td><td class=\"n\">" +
+         std::to_string(p["n"].get<size_t>()) + "</td><td class=\"wins\">" +
+         std::to_string(p["wins"].get<size_t>()) + "</td><td class=\"ties\">" +
+         std::to_string(p["ties"].get<size_t>()) + "</td><td class=\"losses\">" +
+         std::to_string(p["losses"].get<size_t>()) + "</td><td>" + pct(p["win_rate"]) +
+         "</td><td>" + pct(p["bootstrap_95"][0]) + " – " + pct(p["bootstrap_95"][1]) + "</td><td>" +
+         pct(p["wilson_95"][0]) + " – " + pct(p["wilson_95"][1]) + "</td></tr>";
   const auto& pb = r["position_bias"];
-  b += "</table><p id=\"position\">Left won " + std::to_string(pb["left_wins"].get<size_t>()) + " of " +
-       std::to_string(pb["decided"].get<size_t>()) + " decided ratings.</p></section>";
-  b += "<section><h2>Report</h2><pre class=\"code\" id=\"report\">" + html_escape(report) + "</pre></section>";
-  b += "<p>Live: this page reloads every 30 s.</p><script nonce=\"" + nonce + "\">setTimeout(function(){location.reload();},30000);</script>";
+  b += "</table><p id=\"position\">Left won " + std::to_string(pb["left_wins"].get<size_t>()) +
+       " of " + std::to_string(pb["decided"].get<size_t>()) + " decided ratings.</p></section>";
+  b += "<section><h2>Report</h2><pre class=\"code\" id=\"report\">" + html_escape(report) +
+       "</pre></section>";
+  b += "<p>Live: this page reloads every 30 s.</p><script nonce=\"" + nonce +
+       "\">setTimeout(function(){location.reload();},30000);</script>";
   return page("Admin", nonce, b);
 }
 

@@ -8,8 +8,9 @@ namespace rgeval::sidebyside {
 double binomial_test_two_sided(size_t k, size_t n, double p) {
   if (n == 0) return 1;
   auto logpmf = [&](size_t i) {
-    return std::lgamma(double(n) + 1) - std::lgamma(double(i) + 1) - std::lgamma(double(n - i) + 1) +
-           (i ? double(i) * std::log(p) : 0) + (n - i ? double(n - i) * std::log1p(-p) : 0);
+    return std::lgamma(double(n) + 1) - std::lgamma(double(i) + 1) -
+           std::lgamma(double(n - i) + 1) + (i ? double(i) * std::log(p) : 0) +
+           (n - i ? double(n - i) * std::log1p(-p) : 0);
   };
   const double lk = logpmf(k);
   double total = 0;

@@ -80,7 +80,8 @@ std::vector<PromptRecord> from_questions(const std::string& path, const std::str
   for (const auto& r : tasks::read_jsonl(path)) {
     const auto turns = tasks::json_string_list(r, "turns");
     if (turns.empty()) fail(r.where, "field 'turns' is empty");
-    out.push_back({prefix + "/" + id_text(r, "question_id"), prefix, tasks::json_string(r, "category"), turns[0]});
+    out.push_back({prefix + "/" + id_text(r, "question_id"), prefix,
+                   tasks::json_string(r, "category"), turns[0]});
   }
   return out;
 }
@@ -99,8 +100,10 @@ std::vector<PromptRecord> from_alpaca_eval(const std::string& path) {
     const std::string where = path + ": element " + std::to_string(i);
     if (!o.is_object() || !o.contains("instruction") || !o["instruction"].is_string())
       fail(where, "expected an object with a string 'instruction'");
-    const std::string dataset = o.contains("dataset") && o["dataset"].is_string() ? o["dataset"].get<std::string>() : "";
-    out.push_back({"alpaca_eval/" + std::to_string(i), "alpaca_eval", dataset, o["instruction"].get<std::string>()});
+    const std::string dataset =
+        o.contains("dataset") && o["dataset"].is_string() ? o["dataset"].get<std::string>() : "";
+    out.push_back({"alpaca_eval/" + std::to_string(i), "alpaca_eval", dataset,
+                   o["instruction"].get<std::string>()});
   }
   return out;
 }
@@ -108,20 +111,22 @@ std::vector<PromptRecord> from_alpaca_eval(const std::string& path) {
 std::vector<PromptRecord> from_humaneval(const std::string& path) {
   std::vector<PromptRecord> out;
   for (const auto& r : read_jsonl_maybe_gz(path))
-    out.push_back({tasks::json_string(r, "task_id"), "humaneval", "coding", tasks::json_string(r, "prompt")});
+    out.push_back(
+        {tasks::json_string(r, "task_id"), "humaneval", "coding", tasks::json_string(r, "prompt")});
   return out;
 }
 
 // A CSV with a header: the columns named in `want`, in that order, for each record.
-std::vector<std::pair<int, std::vector<std::string>>> csv_columns(const std::string& path,
-                                                                   const std::vector<std::string>& want) {
+std::vector<std::pair<int, std::vector<std::string>>> csv_columns(
+    const std::string& path, const std::vector<std::string>& want) {
   const auto recs = tasks::read_csv(path);
   if (recs.empty()) fail(path, "empty CSV");
   std::vector<size_t> idx;
   for (const auto& w : want) {
     size_t k = 0;
     while (k < recs[0].fields.size() && recs[0].fields[k] != w) ++k;
-    if (k == recs[0].fields.size()) fail(tasks::at_line(path, recs[0].line), "header has no column '" + w + "'");
+    if (k == recs[0].fields.size())
+      fail(tasks::at_line(path, recs[0].line), "header has no column '" + w + "'");
     idx.push_back(k);
   }
   std::vector<std::pair<int, std::vector<std::string>>> out;
@@ -129,7 +134,8 @@ std::vector<std::pair<int, std::vector<std::string>>> csv_columns(const std::str
     std::vector<std::string> row;
     for (size_t k : idx) {
       if (k >= recs[i].fields.size())
-        fail(tasks::at_line(path, recs[i].line), "has " + std::to_string(recs[i].fields.size()) + " fields, fewer than the header");
+        fail(tasks::at_line(path, recs[i].line),
+             "has " + std::to_string(recs[i].fields.size()) + " fields, fewer than the header");
       row.push_back(recs[i].fields[k]);
     }
     out.emplace_back(recs[i].line, std::move(row));
@@ -165,27 +171,38 @@ std::vector<PromptRecord> from_jsonl(const std::string& path) {
 }  // namespace
 
 const std::vector<std::string>& prompt_formats() {
-  static const std::vector<std::string> f = {"mt_bench", "vicuna", "alpaca_eval", "humaneval", "xstest", "advbench", "jsonl"};
+  static const std::vector<std::string> f = {"mt_bench", "vicuna",   "alpaca_eval", "humaneval",
+                                             "xstest",   "advbench", "jsonl"};
   return f;
 }
 
-std::vector<PromptRecord> read_prompts(const std::string& path, const std::string& format, long limit) {
+std::vector<PromptRecord> read_prompts(const std::string& path, const std::string& format,
+                                       long limit) {
   std::vector<PromptRecord> p;
-  if (format == "mt_bench") p = from_questions(path, "mt_bench");
-  else if (format == "vicuna") p = from_questions(path, "vicuna");
-  else if (format == "alpaca_eval") p = from_alpaca_eval(path);
-  else if (format == "humaneval") p = from_humaneval(path);
-  else if (format == "xstest") p = from_xstest(path);
-  else if (format == "advbench") p = from_advbench(path);
-  else if (format == "jsonl") p = from_jsonl(path);
-  else fail(path, "unknown prompt format '" + format + "'");
+  if (format == "mt_bench")
+    p = from_questions(path, "mt_bench");
+  else if (format == "vicuna")
+    p = from_questions(path, "vicuna");
+  else if (format == "alpaca_eval")
+    p = from_alpaca_eval(path);
+  else if (format == "humaneval")
+    p = from_humaneval(path);
+  else if (format == "xstest")
+    p = from_xstest(path);
+  else if (format == "advbench")
+    p = from_advbench(path);
+  else if (format == "jsonl")
+    p = from_jsonl(path);
+  else
+    fail(path, "unknown prompt format '" + format + "'");
   if (limit > 0 && p.size() > size_t(limit)) p.resize(size_t(limit));
   std::map<std::string, size_t> seen;
   for (size_t i = 0; i < p.size(); ++i) {
     const std::string where = path + ": prompt '" + p[i].key + "'";
     if (p[i].key.empty() || p[i].key.size() > 200) fail(where, "id must have 1-200 bytes");
     if (p[i].text.empty()) fail(where, "empty prompt");
-    if (p[i].text.size() > kMaxPromptBytes) fail(where, "prompt longer than " + std::to_string(kMaxPromptBytes) + " bytes");
+    if (p[i].text.size() > kMaxPromptBytes)
+      fail(where, "prompt longer than " + std::to_string(kMaxPromptBytes) + " bytes");
     if (p[i].category.size() > 100) fail(where, "category longer than 100 bytes");
     if (!seen.emplace(p[i].key, i).second) fail(where, "duplicate id");
   }
@@ -197,13 +214,15 @@ ImportCounts store_prompts(store::Db& db, const std::vector<PromptRecord>& promp
   ImportCounts c;
   store::Transaction tx(db);
   store::Stmt get(db, "SELECT category, prompt FROM sxs_prompts WHERE prompt_key = ?");
-  store::Stmt ins(db, "INSERT INTO sxs_prompts(prompt_key, source, category, prompt) VALUES(?, ?, ?, ?)");
+  store::Stmt ins(
+      db, "INSERT INTO sxs_prompts(prompt_key, source, category, prompt) VALUES(?, ?, ?, ?)");
   for (const auto& p : prompts) {
     get.reset();
     get.bind(1, p.key);
     if (get.step()) {
       if (get.column_text(0) != p.category || get.column_text(1) != p.text)
-        fail(db.path(), "prompt '" + p.key + "' is already in the study with another text or category");
+        fail(db.path(),
+             "prompt '" + p.key + "' is already in the study with another text or category");
       ++c.unchanged;
       continue;
     }

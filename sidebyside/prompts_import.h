@@ -24,7 +24,8 @@ struct PromptRecord {
 
 // Reads `path` in `format` (one of the names above); `limit` > 0 keeps the first `limit` prompts.
 // Errors name the file and line (empty prompts, prompts over kMaxPromptBytes, bad fields).
-std::vector<PromptRecord> read_prompts(const std::string& path, const std::string& format, long limit = 0);
+std::vector<PromptRecord> read_prompts(const std::string& path, const std::string& format,
+                                       long limit = 0);
 
 struct ImportCounts {
   size_t added = 0, unchanged = 0;

@@ -11,8 +11,8 @@ namespace {
 bool name_ok(const std::string& n) {
   if (n.empty() || n.size() > 64) return false;
   for (char c : n) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-                    c == '_' || c == '-' || c == '@';
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '.' || c == '_' || c == '-' || c == '@';
     if (!ok) return false;
   }
   return true;
@@ -20,15 +20,19 @@ bool name_ok(const std::string& n) {
 
 }  // namespace
 
-NewStudy create_study(store::Db& db, const std::string& name, int scale, std::optional<uint64_t> seed) {
-  if (scale != 3 && scale != 5) fail(db.path(), "scale must be 3 or 5, not " + std::to_string(scale));
+NewStudy create_study(store::Db& db, const std::string& name, int scale,
+                      std::optional<uint64_t> seed) {
+  if (scale != 3 && scale != 5)
+    fail(db.path(), "scale must be 3 or 5, not " + std::to_string(scale));
   if (name.empty() || name.size() > 200) fail(db.path(), "study name must have 1-200 characters");
   ensure_schema(db);
   store::Transaction tx(db);
-  if (!get_meta(db, "admin_token_sha256").empty()) fail(db.path(), "already holds a study ('" + get_meta(db, "name") + "')");
+  if (!get_meta(db, "admin_token_sha256").empty())
+    fail(db.path(), "already holds a study ('" + get_meta(db, "name") + "')");
   NewStudy s;
   s.admin_token = new_token();
-  s.seed = seed ? *seed : random_u64() >> 1;  // kept below 2^63: it round-trips through SQLite integers
+  s.seed =
+      seed ? *seed : random_u64() >> 1;  // kept below 2^63: it round-trips through SQLite integers
   set_meta(db, "name", name);
   set_meta(db, "scale", std::to_string(scale));
   set_meta(db, "seed", std::to_string(s.seed));
@@ -53,7 +57,8 @@ bool admin_token_valid(store::Db& db, const std::string& token) {
 
 std::string add_rater(store::Db& db, const std::string& name) {
   if (!name_ok(name))
-    fail(db.path(), "rater name '" + name + "' must be 1-64 characters of letters, digits, '.', '_', '-', '@'");
+    fail(db.path(), "rater name '" + name +
+                        "' must be 1-64 characters of letters, digits, '.', '_', '-', '@'");
   const std::string token = new_token();
   store::Transaction tx(db);
   store::Stmt dup(db, "SELECT 1 FROM sxs_raters WHERE name = ?");

@@ -16,7 +16,8 @@ struct NewStudy {
 };
 // Initialises an empty study database: name, scale (5 or 3), seed (random when absent). Throws
 // when the database already holds a study.
-NewStudy create_study(store::Db& db, const std::string& name, int scale, std::optional<uint64_t> seed);
+NewStudy create_study(store::Db& db, const std::string& name, int scale,
+                      std::optional<uint64_t> seed);
 
 // A fresh admin token replacing the old one (the old one stops working).
 std::string reset_admin_token(store::Db& db);

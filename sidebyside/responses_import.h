@@ -21,7 +21,8 @@ ResponseImport import_responses(store::Db& db, const std::string& path);
 
 // Marks (or clears) the response of `system` to `prompt_key` as revealing the system's identity;
 // ratings of items showing it are then left out of the statistics (as FastChat drops such battles).
-void flag_response(store::Db& db, const std::string& prompt_key, const std::string& system, bool reveals);
+void flag_response(store::Db& db, const std::string& prompt_key, const std::string& system,
+                   bool reveals);
 
 // Creates the missing items (every pair of systems that answered a prompt); returns the total.
 size_t refresh_items(store::Db& db);

@@ -24,7 +24,8 @@ struct App {
   StudyInfo study;
   explicit App(const std::string& path) : db(path) {
     ensure_schema(db);
-    if (get_meta(db, "admin_token_sha256").empty()) fail(path, "holds no study (run `rgeval sxs create` first)");
+    if (get_meta(db, "admin_token_sha256").empty())
+      fail(path, "holds no study (run `rgeval sxs create` first)");
     study = study_info(db);
   }
 };
@@ -35,15 +36,18 @@ const char* const kRaterCookie = "sxs_rater";
 const char* const kAdminCookie = "sxs_admin";
 
 int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 std::string new_nonce() { return new_token(); }
 
 void security_headers(httplib::Response& res, const std::string& nonce) {
   const std::string src = nonce.empty() ? "'none'" : "'nonce-" + nonce + "'";
-  res.set_header("Content-Security-Policy", "default-src 'none'; script-src " + src + "; style-src " + src +
-                                                "; form-action 'self'; base-uri 'none'; frame-ancestors 'none'");
+  res.set_header("Content-Security-Policy",
+                 "default-src 'none'; script-src " + src + "; style-src " + src +
+                     "; form-action 'self'; base-uri 'none'; frame-ancestors 'none'");
   res.set_header("X-Content-Type-Options", "nosniff");
   res.set_header("X-Frame-Options", "DENY");
   res.set_header("Referrer-Policy", "same-origin");
@@ -52,7 +56,8 @@ void security_headers(httplib::Response& res, const std::string& nonce) {
   res.set_header("Cross-Origin-Resource-Policy", "same-origin");
 }
 
-void send_html(httplib::Response& res, int status, const std::string& nonce, const std::string& html) {
+void send_html(httplib::Response& res, int status, const std::string& nonce,
+               const std::string& html) {
   res.status = status;
   security_headers(res, nonce);
   res.set_content(html, "text/html; charset=utf-8");
@@ -85,14 +90,18 @@ std::string cookie(const httplib::Request& req, const std::string& name) {
   return "";
 }
 
-void set_cookie(httplib::Response& res, const std::string& name, const std::string& value, bool clear = false) {
-  res.set_header("Set-Cookie", name + "=" + value + "; Path=/; HttpOnly; SameSite=Strict" + (clear ? "; Max-Age=0" : ""));
+void set_cookie(httplib::Response& res, const std::string& name, const std::string& value,
+                bool clear = false) {
+  res.set_header("Set-Cookie", name + "=" + value + "; Path=/; HttpOnly; SameSite=Strict" +
+                                   (clear ? "; Max-Age=0" : ""));
 }
 
 // The form fields of a POST, checked: urlencoded body only (no query string), only `allowed`
 // names, each at most once, values of at most `max_len` bytes. nullopt (and a 4xx sent) otherwise.
-std::optional<std::map<std::string, std::string>> form(const httplib::Request& req, httplib::Response& res,
-                                                       const std::set<std::string>& allowed, size_t max_len) {
+std::optional<std::map<std::string, std::string>> form(const httplib::Request& req,
+                                                       httplib::Response& res,
+                                                       const std::set<std::string>& allowed,
+                                                       size_t max_len) {
   if (req.target.find('?') != std::string::npos) {
     send_error(res, 400, "no query string on a form submission");
     return std::nullopt;
@@ -143,12 +152,15 @@ void get_rate(App& app, const httplib::Request& req, httplib::Response& res) {
 }
 
 void post_rate(App& app, const httplib::Request& req, httplib::Response& res) {
-  const auto f = form(req, res, {"token", "item", "choice", "comment", "flag", "served"}, kMaxCommentBytes);
+  const auto f =
+      form(req, res, {"token", "item", "choice", "comment", "flag", "served"}, kMaxCommentBytes);
   if (!f) return;
   const auto get = [&](const char* k) { return f->count(k) ? f->at(k) : std::string(); };
-  const auto item = parse_id(get("item")), choice = parse_id(get("choice")), served = parse_id(get("served"));
+  const auto item = parse_id(get("item")), choice = parse_id(get("choice")),
+             served = parse_id(get("served"));
   const std::string flag = get("flag");
-  if (!item || !choice || !served || (!flag.empty() && flag != "1")) return send_error(res, 400, "malformed rating form");
+  if (!item || !choice || !served || (!flag.empty() && flag != "1"))
+    return send_error(res, 400, "malformed rating form");
   RatingInput in;
   in.item_id = *item;
   in.choice = int(std::min<int64_t>(*choice, 99));
@@ -160,10 +172,14 @@ void post_rate(App& app, const httplib::Request& req, httplib::Response& res) {
   if (!rater) return send_error(res, 403, "unknown rater token");
   const SubmitResult r = submit_rating(app.db, app.study, rater->id, in);
   switch (r.status) {
-    case SubmitStatus::stored: return redirect(res, "/rate");
-    case SubmitStatus::already_rated: return send_error(res, 409, "This item was already rated; the first rating counts.");
-    case SubmitStatus::no_such_item: return send_error(res, 404, r.message);
-    case SubmitStatus::invalid: return send_error(res, 400, r.message);
+    case SubmitStatus::stored:
+      return redirect(res, "/rate");
+    case SubmitStatus::already_rated:
+      return send_error(res, 409, "This item was already rated; the first rating counts.");
+    case SubmitStatus::no_such_item:
+      return send_error(res, 404, r.message);
+    case SubmitStatus::invalid:
+      return send_error(res, 400, r.message);
   }
 }
 
@@ -178,7 +194,9 @@ void post_login(App& app, const httplib::Request& req, httplib::Response& res, b
   }
   if (!ok) {
     const std::string n = new_nonce();
-    return send_html(res, 403, n, login_page(n, admin ? "/admin/login" : "/login", admin ? "admin" : "rater", "Unknown token."));
+    return send_html(res, 403, n,
+                     login_page(n, admin ? "/admin/login" : "/login", admin ? "admin" : "rater",
+                                "Unknown token."));
   }
   redirect(res, admin ? "/admin" : "/rate");
   set_cookie(res, admin ? kAdminCookie : kRaterCookie, token);
@@ -206,26 +224,35 @@ std::shared_ptr<App> install_routes(httplib::Server& server, const std::string& 
     const std::string n = new_nonce();
     send_html(res, 200, n, login_page(n, "/login", "rater", ""));
   });
-  server.Post("/login", [&a](const httplib::Request& req, httplib::Response& res) { post_login(a, req, res, false); });
-  server.Get("/rate", [&a](const httplib::Request& req, httplib::Response& res) { get_rate(a, req, res); });
-  server.Post("/rate", [&a](const httplib::Request& req, httplib::Response& res) { post_rate(a, req, res); });
+  server.Post("/login", [&a](const httplib::Request& req, httplib::Response& res) {
+    post_login(a, req, res, false);
+  });
+  server.Get("/rate",
+             [&a](const httplib::Request& req, httplib::Response& res) { get_rate(a, req, res); });
+  server.Post("/rate", [&a](const httplib::Request& req, httplib::Response& res) {
+    post_rate(a, req, res);
+  });
   server.Post("/logout", [&a](const httplib::Request& req, httplib::Response& res) {
     const auto f = form(req, res, {"token"}, 64);
     if (!f) return;
     {
       std::lock_guard lock(a.mu);
-      if (!rater_by_token(a.db, f->count("token") ? f->at("token") : "")) return send_error(res, 403, "unknown rater token");
+      if (!rater_by_token(a.db, f->count("token") ? f->at("token") : ""))
+        return send_error(res, 403, "unknown rater token");
     }
     redirect(res, "/");
     set_cookie(res, kRaterCookie, "", true);
   });
   server.Get("/admin", [&a](const httplib::Request& req, httplib::Response& res) {
     const std::string n = new_nonce();
-    if (!admin_ok(a, req)) return send_html(res, 200, n, login_page(n, "/admin/login", "admin", ""));
+    if (!admin_ok(a, req))
+      return send_html(res, 200, n, login_page(n, "/admin/login", "admin", ""));
     const nlohmann::json r = live_results(a);
     send_html(res, 200, n, admin_page(n, r, format_results(r)));
   });
-  server.Post("/admin/login", [&a](const httplib::Request& req, httplib::Response& res) { post_login(a, req, res, true); });
+  server.Post("/admin/login", [&a](const httplib::Request& req, httplib::Response& res) {
+    post_login(a, req, res, true);
+  });
   server.Get("/admin/results.json", [&a](const httplib::Request& req, httplib::Response& res) {
     if (!admin_ok(a, req)) return send_error(res, 403, "admin sign-in needed");
     security_headers(res, "");
@@ -234,19 +261,23 @@ std::shared_ptr<App> install_routes(httplib::Server& server, const std::string& 
   server.set_error_handler([](const httplib::Request&, httplib::Response& res) {
     if (!res.body.empty()) return;  // a page of ours already explains the error
     const int status = res.status;
-    send_error(res, status, status == 404 ? "no such page" : status == 413 ? "request too large" : "bad request");
+    send_error(res, status,
+               status == 404   ? "no such page"
+               : status == 413 ? "request too large"
+                               : "bad request");
   });
-  server.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
-    std::string what = "internal error";
-    try {
-      std::rethrow_exception(ep);
-    } catch (const std::exception& e) {
-      what = e.what();
-    } catch (...) {
-    }
-    std::fprintf(stderr, "rgeval sxs serve: %s\n", what.c_str());
-    send_error(res, 500, "internal error");
-  });
+  server.set_exception_handler(
+      [](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+        std::string what = "internal error";
+        try {
+          std::rethrow_exception(ep);
+        } catch (const std::exception& e) {
+          what = e.what();
+        } catch (...) {
+        }
+        std::fprintf(stderr, "rgeval sxs serve: %s\n", what.c_str());
+        send_error(res, 500, "internal error");
+      });
   return app;
 }
 
@@ -258,10 +289,12 @@ void serve(const ServeOptions& opts) {
     port = server.bind_to_any_port(opts.host.c_str());
     if (port < 0) fail(opts.host, "cannot bind a port");
   } else if (!server.bind_to_port(opts.host.c_str(), port)) {
-    fail(opts.host + ":" + std::to_string(port), "cannot bind (in use, or not an address of this machine)");
+    fail(opts.host + ":" + std::to_string(port),
+         "cannot bind (in use, or not an address of this machine)");
   }
   if (opts.on_listening) opts.on_listening(opts.host, port);
-  if (!server.listen_after_bind()) fail(opts.host + ":" + std::to_string(port), "server stopped with an error");
+  if (!server.listen_after_bind())
+    fail(opts.host + ":" + std::to_string(port), "server stopped with an error");
 }
 
 }  // namespace rgeval::sidebyside

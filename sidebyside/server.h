@@ -13,7 +13,8 @@
 // (unknown, repeated or oversized fields: 400; bodies over 64 KiB: 413); SQL is parameterised;
 // no file is ever served (unknown paths: 404); every response carries CSP (default-src 'none',
 // per-response nonce for the inline style and script), nosniff, frame-ancestors/X-Frame-Options,
-// same-origin referrer policy (browsers then send Origin on our forms; no-referrer would make it "null") and no-store headers.
+// same-origin referrer policy (browsers then send Origin on our forms; no-referrer would make it
+// "null") and no-store headers.
 #pragma once
 #include <functional>
 #include <memory>

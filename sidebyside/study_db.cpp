@@ -72,7 +72,8 @@ void ensure_schema(store::Db& db) {
   if (v.empty()) {
     set_meta(db, "schema_version", std::to_string(kSchemaVersion));
   } else if (v != std::to_string(kSchemaVersion)) {
-    fail(db.path(), "study schema version " + v + " is not the supported " + std::to_string(kSchemaVersion));
+    fail(db.path(),
+         "study schema version " + v + " is not the supported " + std::to_string(kSchemaVersion));
   }
 }
 
@@ -83,7 +84,9 @@ std::string get_meta(store::Db& db, const std::string& key, const std::string& f
 }
 
 void set_meta(store::Db& db, const std::string& key, const std::string& value) {
-  store::Stmt s(db, "INSERT INTO sxs_meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+  store::Stmt s(db,
+                "INSERT INTO sxs_meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET "
+                "value = excluded.value");
   s.bind(1, key).bind(2, value).run();
 }
 

@@ -1,8 +1,7 @@
 // The study database: one SQLite file per side-by-side study. Schema (stable; the report module
 // reads it, docs/sidebyside.md documents every column):
-//   sxs_meta(key, value)                      schema_version, study name, scale, seed, admin token hash
-//   sxs_prompts(id, prompt_key, source, category, prompt)
-//   sxs_systems(id, name)
+//   sxs_meta(key, value)                      schema_version, study name, scale, seed, admin token
+//   hash sxs_prompts(id, prompt_key, source, category, prompt) sxs_systems(id, name)
 //   sxs_responses(prompt_id, system_id, response, reveals_identity)
 //   sxs_items(id, prompt_id, system_a, system_b)          one pair of responses to compare
 //   sxs_raters(id, name, token_sha256, created)
@@ -32,8 +31,8 @@ int64_t system_id(store::Db& db, const std::string& name);
 // Study settings kept in sxs_meta.
 struct StudyInfo {
   std::string name;
-  int scale = 5;       // 5 or 3 points
-  uint64_t seed = 0;   // the study seed, from which each (rater, item) seed derives
+  int scale = 5;      // 5 or 3 points
+  uint64_t seed = 0;  // the study seed, from which each (rater, item) seed derives
 };
 StudyInfo study_info(store::Db& db);
 

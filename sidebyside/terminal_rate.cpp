@@ -27,7 +27,8 @@ std::string terminal_safe(const std::string& s) {
   return o;
 }
 
-size_t rate_in_terminal(store::Db& db, const std::string& token, std::istream& in, std::ostream& out) {
+size_t rate_in_terminal(store::Db& db, const std::string& token, std::istream& in,
+                        std::ostream& out) {
   const auto rater = rater_by_token(db, token);
   if (!rater) fail(db.path(), "unknown rater token");
   const StudyInfo study = study_info(db);
@@ -40,10 +41,12 @@ size_t rate_in_terminal(store::Db& db, const std::string& token, std::istream& i
       break;
     }
     const auto start = std::chrono::steady_clock::now();
-    out << "\n==== " << p.done << " / " << p.total << " ====\n\n--- Prompt ---\n" << terminal_safe(item->prompt)
-        << "\n\n--- Response A ---\n" << terminal_safe(item->left) << "\n\n--- Response B ---\n" << terminal_safe(item->right)
-        << "\n\n";
-    for (int c = 1; c <= study.scale; ++c) out << "  " << c << ": " << choice_label(study.scale, c) << "\n";
+    out << "\n==== " << p.done << " / " << p.total << " ====\n\n--- Prompt ---\n"
+        << terminal_safe(item->prompt) << "\n\n--- Response A ---\n"
+        << terminal_safe(item->left) << "\n\n--- Response B ---\n"
+        << terminal_safe(item->right) << "\n\n";
+    for (int c = 1; c <= study.scale; ++c)
+      out << "  " << c << ": " << choice_label(study.scale, c) << "\n";
     std::string line;
     int choice = 0;
     for (;;) {
@@ -64,8 +67,10 @@ size_t rate_in_terminal(store::Db& db, const std::string& token, std::istream& i
     if (std::getline(in, line)) r.flag_identity = line == "y" || line == "Y";
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     const SubmitResult s = submit_rating(db, study, rater->id, r);
-    if (s.status == SubmitStatus::stored) ++stored;
-    else out << "Not stored: " << s.message << "\n";
+    if (s.status == SubmitStatus::stored)
+      ++stored;
+    else
+      out << "Not stored: " << s.message << "\n";
     if (s.status == SubmitStatus::invalid) continue;
   }
   return stored;

@@ -14,6 +14,7 @@ namespace rgeval::sidebyside {
 std::string terminal_safe(const std::string& s);
 
 // Returns the number of ratings stored; throws rgeval::Error for an unknown token.
-size_t rate_in_terminal(store::Db& db, const std::string& token, std::istream& in, std::ostream& out);
+size_t rate_in_terminal(store::Db& db, const std::string& token, std::istream& in,
+                        std::ostream& out);
 
 }  // namespace rgeval::sidebyside

@@ -8,8 +8,8 @@
 
 namespace rgeval::sidebyside {
 
-std::string new_token();                       // 32 hex digits
-uint64_t random_u64();                         // from getrandom
+std::string new_token();                         // 32 hex digits
+uint64_t random_u64();                           // from getrandom
 std::string token_hash(std::string_view token);  // SHA-256 hex
 // A well-formed token: exactly 32 characters of [0-9a-f]. Anything else is rejected before lookup.
 bool token_well_formed(std::string_view token);

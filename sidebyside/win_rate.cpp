@@ -16,9 +16,12 @@ WinRate win_rate(const std::vector<Comparison>& rows, const std::string& a, cons
     const double s = score_of(c, a);
     ++w.n;
     w.score += s;
-    if (s > 0.5) ++w.wins;
-    else if (s < 0.5) ++w.losses;
-    else ++w.ties;
+    if (s > 0.5)
+      ++w.wins;
+    else if (s < 0.5)
+      ++w.losses;
+    else
+      ++w.ties;
     auto& p = by_prompt[c.prompt];
     p.first += s;
     p.second += 1;

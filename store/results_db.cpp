@@ -106,16 +106,19 @@ void init_schema(Db& db) {
   const int v = user_version(db);
   if (v == kSchemaVersion) return tx.commit();
   if (v > kSchemaVersion)
-    fail(db.path(), "results database has schema version " + std::to_string(v) + ", newer than this rgeval's (" +
-                        std::to_string(kSchemaVersion) + ")");
+    fail(db.path(), "results database has schema version " + std::to_string(v) +
+                        ", newer than this rgeval's (" + std::to_string(kSchemaVersion) + ")");
   Stmt tables(db, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'");
   tables.step();
-  if (tables.column_int(0) != 0) fail(db.path(), "not an rgeval results database (it has other tables)");
+  if (tables.column_int(0) != 0)
+    fail(db.path(), "not an rgeval results database (it has other tables)");
   db.exec(kSchema);
   Stmt meta(db, "INSERT INTO meta(key, value) VALUES (?1, ?2)");
   meta.bind(1, "schema_version").bind(2, std::to_string(kSchemaVersion)).run();
   meta.reset();
-  meta.bind(1, "created_by").bind(2, std::string("rgeval ") + rgeval::version() + " (" + rgeval::commit() + ")").run();
+  meta.bind(1, "created_by")
+      .bind(2, std::string("rgeval ") + rgeval::version() + " (" + rgeval::commit() + ")")
+      .run();
   db.exec("PRAGMA user_version = " + std::to_string(kSchemaVersion));  // an integer constant
   tx.commit();
 }
@@ -131,13 +134,22 @@ int64_t find_or_create_run(Db& db, const RunInfo& r, bool* created) {
     return id;
   }
   Stmt ins(db,
-           "INSERT INTO runs(run_key, identity, model, model_config_sha256, weights_fingerprint, tokenizer_sha256,"
-           " weights_dtype, compute_dtype, tasks, num_fewshot, naive, data_files, rgeval_version, rgeval_commit,"
-           " command_line, started_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)");
+           "INSERT INTO runs(run_key, identity, model, model_config_sha256, weights_fingerprint, "
+           "tokenizer_sha256,"
+           " weights_dtype, compute_dtype, tasks, num_fewshot, naive, data_files, rgeval_version, "
+           "rgeval_commit,"
+           " command_line, started_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+           "?13, ?14, ?15, ?16)");
   ins.bind(1, r.run_key).bind(2, r.identity).bind(3, r.model).bind(4, r.model_config_sha256);
-  ins.bind(5, r.weights_fingerprint).bind(6, r.tokenizer_sha256).bind(7, r.weights_dtype).bind(8, r.compute_dtype);
+  ins.bind(5, r.weights_fingerprint)
+      .bind(6, r.tokenizer_sha256)
+      .bind(7, r.weights_dtype)
+      .bind(8, r.compute_dtype);
   ins.bind(9, r.tasks).bind(10, r.num_fewshot).bind(11, int(r.naive)).bind(12, r.data_files);
-  ins.bind(13, r.rgeval_version).bind(14, r.rgeval_commit).bind(15, r.command_line).bind(16, r.started_at);
+  ins.bind(13, r.rgeval_version)
+      .bind(14, r.rgeval_commit)
+      .bind(15, r.command_line)
+      .bind(16, r.started_at);
   ins.run();
   const int64_t id = db.last_insert_rowid();
   tx.commit();
@@ -148,10 +160,14 @@ int64_t find_or_create_run(Db& db, const RunInfo& r, bool* created) {
 int64_t begin_attempt(Db& db, const AttemptInfo& a) {
   Transaction tx(db);
   Stmt ins(db,
-           "INSERT INTO attempts(run_id, started_at, command_line, rgeval_version, rgeval_commit, threads,"
+           "INSERT INTO attempts(run_id, started_at, command_line, rgeval_version, rgeval_commit, "
+           "threads,"
            " limit_docs, pid) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
   ins.bind(1, a.run_id).bind(2, a.started_at).bind(3, a.command_line).bind(4, a.rgeval_version);
-  ins.bind(5, a.rgeval_commit).bind(6, a.threads).bind(7, a.limit).bind(8, a.pid ? a.pid : int(::getpid()));
+  ins.bind(5, a.rgeval_commit)
+      .bind(6, a.threads)
+      .bind(7, a.limit)
+      .bind(8, a.pid ? a.pid : int(::getpid()));
   ins.run();
   const int64_t id = db.last_insert_rowid();
   tx.commit();
@@ -176,21 +192,31 @@ bool store_document(Db& db, int64_t run_id, const DocumentRow& d, int64_t tokens
                     const std::function<void()>& before_commit) {
   Transaction tx(db);
   Stmt doc(db,
-           "INSERT INTO documents(run_id, task, doc_id, n_choices, gold, pred_acc, pred_acc_norm, attempt_id,"
+           "INSERT INTO documents(run_id, task, doc_id, n_choices, gold, pred_acc, pred_acc_norm, "
+           "attempt_id,"
            " computed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT DO NOTHING");
-  doc.bind(1, run_id).bind(2, d.task).bind(3, d.doc_id).bind(4, int64_t(d.requests.size())).bind(5, d.gold);
+  doc.bind(1, run_id)
+      .bind(2, d.task)
+      .bind(3, d.doc_id)
+      .bind(4, int64_t(d.requests.size()))
+      .bind(5, d.gold);
   doc.bind(6, d.pred_acc).bind(7, d.pred_acc_norm).bind(8, d.attempt_id).bind(9, d.computed_at);
   doc.run();
   if (db.changes() == 0) {  // stored meanwhile by another process: keep that one
     tx.commit();
     return false;
   }
-  Stmt req(db,
-           "INSERT INTO requests(run_id, task, doc_id, choice_index, n_context_tokens, continuation_ids,"
-           " sum_logprob, is_greedy, fallback) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+  Stmt req(
+      db,
+      "INSERT INTO requests(run_id, task, doc_id, choice_index, n_context_tokens, continuation_ids,"
+      " sum_logprob, is_greedy, fallback) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
   for (const RequestRow& r : d.requests) {
     req.reset();
-    req.bind(1, run_id).bind(2, d.task).bind(3, d.doc_id).bind(4, r.choice_index).bind(5, r.n_context_tokens);
+    req.bind(1, run_id)
+        .bind(2, d.task)
+        .bind(3, d.doc_id)
+        .bind(4, r.choice_index)
+        .bind(5, r.n_context_tokens);
     req.bind(6, ids_to_json(r.continuation_ids)).bind(7, r.sum_logprob).bind(8, int(r.is_greedy));
     req.bind(9, int(r.fallback)).run();
   }
@@ -213,9 +239,10 @@ std::set<std::pair<std::string, int>> stored_document_keys(Db& db, int64_t run_i
 
 std::vector<DocumentRow> load_documents(Db& db, int64_t run_id) {
   std::vector<DocumentRow> docs;
-  Stmt d(db,
-         "SELECT task, doc_id, gold, pred_acc, pred_acc_norm, attempt_id, computed_at FROM documents"
-         " WHERE run_id = ?1 ORDER BY task, doc_id");
+  Stmt d(
+      db,
+      "SELECT task, doc_id, gold, pred_acc, pred_acc_norm, attempt_id, computed_at FROM documents"
+      " WHERE run_id = ?1 ORDER BY task, doc_id");
   d.bind(1, run_id);
   while (d.step()) {
     DocumentRow r;
@@ -229,7 +256,8 @@ std::vector<DocumentRow> load_documents(Db& db, int64_t run_id) {
     docs.push_back(std::move(r));
   }
   Stmt q(db,
-         "SELECT task, doc_id, choice_index, n_context_tokens, continuation_ids, sum_logprob, is_greedy, fallback"
+         "SELECT task, doc_id, choice_index, n_context_tokens, continuation_ids, sum_logprob, "
+         "is_greedy, fallback"
          " FROM requests WHERE run_id = ?1 ORDER BY task, doc_id, choice_index");
   q.bind(1, run_id);
   size_t k = 0;  // both queries walk (task, doc_id) in the same order
@@ -237,7 +265,8 @@ std::vector<DocumentRow> load_documents(Db& db, int64_t run_id) {
     const std::string task = q.column_text(0);
     const int doc_id = int(q.column_int(1));
     while (k < docs.size() && (docs[k].task != task || docs[k].doc_id != doc_id)) ++k;
-    if (k == docs.size()) fail(db.path(), "request without its document (" + task + " " + std::to_string(doc_id) + ")");
+    if (k == docs.size())
+      fail(db.path(), "request without its document (" + task + " " + std::to_string(doc_id) + ")");
     RequestRow r;
     r.choice_index = int(q.column_int(2));
     r.n_context_tokens = int(q.column_int(3));
@@ -259,7 +288,9 @@ RunStats run_stats(Db& db, int64_t run_id) {
 }
 
 RunStats attempt_stats(Db& db, int64_t attempt_id) {
-  Stmt s(db, "SELECT 1, docs_computed, tokens_forwarded, tokens_naive FROM attempts WHERE attempt_id = ?1");
+  Stmt s(db,
+         "SELECT 1, docs_computed, tokens_forwarded, tokens_naive FROM attempts WHERE attempt_id = "
+         "?1");
   s.bind(1, attempt_id);
   return read_stats(s);
 }

@@ -37,6 +37,7 @@ std::vector<std::string> bbq_answer_groups(const std::string& joined_info);
 
 std::vector<Doc> load_bbq(const std::string& data_dir, int num_fewshot, int limit);
 
-std::vector<NamedMetric> bbq_metrics(const std::vector<const Doc*>& docs, const std::vector<std::vector<double>>& lls);
+std::vector<NamedMetric> bbq_metrics(const std::vector<const Doc*>& docs,
+                                     const std::vector<std::vector<double>>& lls);
 
 }  // namespace rgeval::tasks

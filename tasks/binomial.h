@@ -6,8 +6,8 @@
 namespace rgeval::tasks {
 
 struct Proportion {
-  double k = 0;  // successes (may be fractional: ties counted as half)
-  size_t n = 0;  // trials
+  double k = 0;                     // successes (may be fractional: ties counted as half)
+  size_t n = 0;                     // trials
   double rate = 0, lo = 0, hi = 0;  // NaN when n == 0
 };
 

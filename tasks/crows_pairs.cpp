@@ -10,7 +10,8 @@
 namespace rgeval::tasks {
 
 std::vector<Doc> load_crows_pairs(const std::string& data_dir, int num_fewshot, int limit) {
-  if (num_fewshot > 0) fail("crows_pairs", "the task has no few-shot examples: use --num-fewshot 0");
+  if (num_fewshot > 0)
+    fail("crows_pairs", "the task has no few-shot examples: use --num-fewshot 0");
   const CsvTable t = read_csv_table(data_dir + "/crows_pairs/crows_pairs_anonymized.csv");
   const size_t c_id = t.column(""), c_more = t.column("sent_more"), c_less = t.column("sent_less"),
                c_type = t.column("bias_type");
@@ -20,13 +21,16 @@ std::vector<Doc> load_crows_pairs(const std::string& data_dir, int num_fewshot, 
     if (limit >= 0 && docs.size() >= size_t(limit)) break;
     const std::string& id = r.fields[c_id];
     if (id.empty() || id.size() > 9 || id.find_first_not_of("0123456789") != std::string::npos)
-      fail(at_line(t.path, r.line), "first column: expected the row index (a non-negative integer), got '" + id + "'");
+      fail(at_line(t.path, r.line),
+           "first column: expected the row index (a non-negative integer), got '" + id + "'");
     Doc d;
     d.task = "crows_pairs";
     d.doc_id = std::stoi(id);
-    if (!ids.insert(d.doc_id).second) fail(at_line(t.path, r.line), "row index " + id + " appears twice");
+    if (!ids.insert(d.doc_id).second)
+      fail(at_line(t.path, r.line), "row index " + id + " appears twice");
     for (size_t c : {c_more, c_less}) {
-      if (r.fields[c].empty()) fail(at_line(t.path, r.line), "field '" + t.header[c] + "' is empty");
+      if (r.fields[c].empty())
+        fail(at_line(t.path, r.line), "field '" + t.header[c] + "' is empty");
       d.choices.push_back(r.fields[c]);
     }
     if (r.fields[c_type].empty()) fail(at_line(t.path, r.line), "field 'bias_type' is empty");
@@ -43,15 +47,19 @@ std::vector<NamedMetric> crows_pairs_metrics(const std::vector<const Doc*>& docs
   std::vector<double> diff, stereo;
   std::set<std::string> types;
   for (size_t i = 0; i < docs.size(); ++i) {
-    if (lls.at(i).size() != 2) fail("crows_pairs doc " + std::to_string(docs[i]->doc_id), "expected 2 scores");
+    if (lls.at(i).size() != 2)
+      fail("crows_pairs doc " + std::to_string(docs[i]->doc_id), "expected 2 scores");
     diff.push_back(std::fabs(lls[i][0] - lls[i][1]));
     stereo.push_back(lls[i][0] > lls[i][1] ? 1.0 : 0.0);
     types.insert(docs[i]->attrs.at("bias_type"));
   }
-  std::vector<NamedMetric> out = {mean_metric("likelihood_diff", diff), mean_metric("pct_stereotype", stereo)};
+  std::vector<NamedMetric> out = {mean_metric("likelihood_diff", diff),
+                                  mean_metric("pct_stereotype", stereo)};
   const std::vector<std::string> keys(types.begin(), types.end());
-  for (auto [name, values] : {std::pair{"likelihood_diff", &diff}, std::pair{"pct_stereotype", &stereo}})
-    for (NamedMetric& m : mean_metrics_by(name, "bias_type", keys, docs, *values)) out.push_back(std::move(m));
+  for (auto [name, values] :
+       {std::pair{"likelihood_diff", &diff}, std::pair{"pct_stereotype", &stereo}})
+    for (NamedMetric& m : mean_metrics_by(name, "bias_type", keys, docs, *values))
+      out.push_back(std::move(m));
   return out;
 }
 

@@ -20,7 +20,8 @@ CsvTable read_csv_table(const std::string& path) {
   t.header_line = recs.front().line;
   for (size_t i = 1; i < recs.size(); ++i) {
     if (recs[i].fields.size() != t.header.size())
-      fail(at_line(path, recs[i].line), "expected " + std::to_string(t.header.size()) + " fields, got " +
+      fail(at_line(path, recs[i].line), "expected " + std::to_string(t.header.size()) +
+                                            " fields, got " +
                                             std::to_string(recs[i].fields.size()));
     t.rows.push_back(std::move(recs[i]));
   }

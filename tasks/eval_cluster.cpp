@@ -21,7 +21,8 @@ std::string encode_rank_message(const RankMessage& m) {
     j["at"] = d.computed_at;
     json reqs = json::array();
     for (const store::RequestRow& r : d.requests)
-      reqs.push_back({r.choice_index, r.n_context_tokens, r.continuation_ids, r.sum_logprob, r.is_greedy, r.fallback});
+      reqs.push_back({r.choice_index, r.n_context_tokens, r.continuation_ids, r.sum_logprob,
+                      r.is_greedy, r.fallback});
     j["reqs"] = std::move(reqs);
   } else if (m.kind == RankMessage::Kind::Unit) {
     j["fwd"] = m.tokens_forwarded;
@@ -62,7 +63,8 @@ RankMessage decode_rank_message(const std::string& bytes, int from_rank) {
       m.tokens_forwarded = j.at("fwd").get<int64_t>();
     } else {
       const json& d = j.at("done");
-      m.done = {d.at(0).get<int64_t>(), d.at(1).get<int64_t>(), d.at(2).get<int64_t>(), d.at(3).get<double>()};
+      m.done = {d.at(0).get<int64_t>(), d.at(1).get<int64_t>(), d.at(2).get<int64_t>(),
+                d.at(3).get<double>()};
     }
   } catch (const std::exception& e) {
     fail("message from rank " + std::to_string(from_rank), std::string("malformed: ") + e.what());
@@ -70,7 +72,8 @@ RankMessage decode_rank_message(const std::string& bytes, int from_rank) {
   return m;
 }
 
-void share_stored_documents(EvalCluster& c, const std::string& run_key, const std::vector<Doc>& docs,
+void share_stored_documents(EvalCluster& c, const std::string& run_key,
+                            const std::vector<Doc>& docs,
                             std::set<std::pair<std::string, int>>& stored) {
   std::string bytes;
   if (c.rank() == 0) {
@@ -81,10 +84,12 @@ void share_stored_documents(EvalCluster& c, const std::string& run_key, const st
   if (c.rank() == 0) return;
   const std::string where = "rank " + std::to_string(c.rank());
   if (bytes.compare(0, run_key.size() + 1, run_key + ":") != 0)
-    fail(where, "its run key differs from rank 0's: the model, tokenizer, data files or options differ on its host");
+    fail(where,
+         "its run key differs from rank 0's: the model, tokenizer, data files or options differ on "
+         "its host");
   if (bytes.size() != run_key.size() + 1 + docs.size())
-    fail(where, "rank 0 selected " + std::to_string(bytes.size() - run_key.size() - 1) + " documents, this rank " +
-                    std::to_string(docs.size()));
+    fail(where, "rank 0 selected " + std::to_string(bytes.size() - run_key.size() - 1) +
+                    " documents, this rank " + std::to_string(docs.size()));
   stored.clear();
   for (size_t i = 0; i < docs.size(); ++i)
     if (bytes[run_key.size() + 1 + i] == '1') stored.emplace(docs[i].task, docs[i].doc_id);

@@ -31,7 +31,8 @@ struct EvalCluster {
   virtual void flush() = 0;
   // Rank 0: hand each message that has arrived to `on_message(from_rank, bytes)`; with `wait`,
   // first wait for at least one.
-  virtual void receive(const std::function<void(int, const std::string&)>& on_message, bool wait) = 0;
+  virtual void receive(const std::function<void(int, const std::string&)>& on_message,
+                       bool wait) = 0;
 
   // Rank 0, before scoring: the plan (e.g. to print the planned balance).
   std::function<void(const ShardPlan&)> on_plan;
@@ -60,7 +61,8 @@ RankMessage decode_rank_message(const std::string& bytes, int from_rank);
 // Collective, after rank 0 has read the database: rank 0's run key and which of `docs` are
 // stored reach every rank (`stored` is replaced on ranks > 0). A rank whose run key differs
 // (other data, model or options on its host) throws naming itself.
-void share_stored_documents(EvalCluster& c, const std::string& run_key, const std::vector<Doc>& docs,
+void share_stored_documents(EvalCluster& c, const std::string& run_key,
+                            const std::vector<Doc>& docs,
                             std::set<std::pair<std::string, int>>& stored);
 
 // The "mpi" block of the results JSON: ranks, planned tokens per rank and what each rank did,

@@ -39,7 +39,8 @@ MpiEvalCluster::~MpiEvalCluster() {
 void MpiEvalCluster::broadcast(std::string& bytes) {
   uint64_t n = bytes.size();
   MPI_Bcast(&n, 1, MPI_UINT64_T, 0, MPI_COMM_WORLD);
-  if (n > uint64_t(INT32_MAX)) fail("MPI", "broadcast of " + std::to_string(n) + " bytes is too large");
+  if (n > uint64_t(INT32_MAX))
+    fail("MPI", "broadcast of " + std::to_string(n) + " bytes is too large");
   bytes.resize(size_t(n));
   MPI_Bcast(bytes.data(), int(n), MPI_BYTE, 0, MPI_COMM_WORLD);
 }
@@ -65,7 +66,8 @@ void MpiEvalCluster::flush() {
   for (reap(); !sending_.empty(); reap()) std::this_thread::sleep_for(kPoll);
 }
 
-void MpiEvalCluster::receive(const std::function<void(int, const std::string&)>& on_message, bool wait) {
+void MpiEvalCluster::receive(const std::function<void(int, const std::string&)>& on_message,
+                             bool wait) {
   for (bool got = false;;) {
     int ready = 0;
     MPI_Status st;

@@ -36,12 +36,13 @@ using Clock = std::chrono::steady_clock;
 std::string utc_now() {
   const auto now = std::chrono::system_clock::now();
   const std::time_t t = std::chrono::system_clock::to_time_t(now);
-  const int ms = int(std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000);
+  const int ms = int(
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000);
   std::tm tm{};
   gmtime_r(&t, &tm);
   char buf[96];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
   return buf;
 }
 
@@ -76,8 +77,8 @@ struct Progress {
   Clock::time_point start = Clock::now();
   size_t total = 0, done = 0, computed = 0;
   double weight_total = 0, weight_done = 0;
-  int64_t unit_tokens = 0;   // tokens forwarded by finished units
-  double unit_seconds = 0;   // time at the end of the last finished unit
+  int64_t unit_tokens = 0;  // tokens forwarded by finished units
+  double unit_seconds = 0;  // time at the end of the last finished unit
 
   void report(bool final) {
     if (!o.on_progress) return;
@@ -88,7 +89,8 @@ struct Progress {
     p.seconds = std::chrono::duration<double>(Clock::now() - start).count();
     p.docs_per_s = p.seconds > 0 ? double(computed) / p.seconds : 0;
     p.tokens_per_s = unit_seconds > 0 ? double(unit_tokens) / unit_seconds : 0;
-    if (weight_done > 0 && p.seconds > 0) p.eta_seconds = (weight_total - weight_done) * p.seconds / weight_done;
+    if (weight_done > 0 && p.seconds > 0)
+      p.eta_seconds = (weight_total - weight_done) * p.seconds / weight_done;
     if (final) p.eta_seconds = 0;
     p.final = final;
     o.on_progress(p);
@@ -156,13 +158,15 @@ ModelIdentity model_identity(const std::string& model_spec, const Checkpoint& ck
                             ? store::sha256_file(ck.tokenizer_path)
                             : store::sha256_hex(builtin_tokenizer_proto());
   const auto emb = ck.tensors.find("model.embed_tokens.weight");
-  id.weights_dtype = std::string(dtype_name(emb != ck.tensors.end() ? emb->second.dtype : c.weight_dtype));
+  id.weights_dtype =
+      std::string(dtype_name(emb != ck.tensors.end() ? emb->second.dtype : c.weight_dtype));
   id.compute_dtype = std::string(dtype_name(m.compute_dtype()));
   return id;
 }
 
 // Keep in step with the loaders (docs/tasks.md, "Adding a task").
-std::vector<std::string> task_data_files(const std::string& task, const std::string& data_dir, int num_fewshot) {
+std::vector<std::string> task_data_files(const std::string& task, const std::string& data_dir,
+                                         int num_fewshot) {
   std::vector<std::string> rel;
   if (task == "mmlu" || task.rfind("mmlu_", 0) == 0) {
     rel.push_back("mmlu/subjects.tsv");
@@ -170,7 +174,8 @@ std::vector<std::string> task_data_files(const std::string& task, const std::str
     for (const MmluSubject& s : mmlu_subjects(data_dir)) {
       if (!only.empty() && s.name != only) continue;
       const std::string test = "mmlu/data/test/" + s.name + "_test.csv";
-      if (!fs::is_regular_file(fs::path(data_dir) / test)) continue;  // subject skipped by the loader
+      if (!fs::is_regular_file(fs::path(data_dir) / test))
+        continue;  // subject skipped by the loader
       rel.push_back(test);
       if (num_fewshot > 0) rel.push_back("mmlu/data/dev/" + s.name + "_dev.csv");
     }
@@ -209,26 +214,32 @@ std::string format_progress(const EvalProgress& p) {
   auto dur = [](double s) {
     char buf[32];
     const long t = std::lround(std::max(0.0, s));
-    if (t >= 3600) std::snprintf(buf, sizeof buf, "%ldh%02ldm", t / 3600, t / 60 % 60);
-    else if (t >= 60) std::snprintf(buf, sizeof buf, "%ldm%02lds", t / 60, t % 60);
-    else std::snprintf(buf, sizeof buf, "%lds", t);
+    if (t >= 3600)
+      std::snprintf(buf, sizeof buf, "%ldh%02ldm", t / 3600, t / 60 % 60);
+    else if (t >= 60)
+      std::snprintf(buf, sizeof buf, "%ldm%02lds", t / 60, t % 60);
+    else
+      std::snprintf(buf, sizeof buf, "%lds", t);
     return std::string(buf);
   };
   char buf[200];
   const double pct = p.docs_total ? 100.0 * double(p.docs_done) / double(p.docs_total) : 100.0;
-  int n = std::snprintf(buf, sizeof buf, "rgeval: eval %zu/%zu docs (%.1f%%), %.2f docs/s", p.docs_done,
-                        p.docs_total, pct, p.docs_per_s);
+  int n = std::snprintf(buf, sizeof buf, "rgeval: eval %zu/%zu docs (%.1f%%), %.2f docs/s",
+                        p.docs_done, p.docs_total, pct, p.docs_per_s);
   std::string s(buf, size_t(n));
   if (p.tokens_per_s > 0) {
     n = std::snprintf(buf, sizeof buf, ", %.0f tok/s", p.tokens_per_s);
     s.append(buf, size_t(n));
   }
-  if (p.final) s += ", done in " + dur(p.seconds);
-  else if (p.eta_seconds >= 0) s += ", ETA " + dur(p.eta_seconds);
+  if (p.final)
+    s += ", done in " + dur(p.seconds);
+  else if (p.eta_seconds >= 0)
+    s += ", ETA " + dur(p.eta_seconds);
   return s;
 }
 
-EvalResult evaluate(const Model& model, const Tokenizer& tok, const ModelIdentity& id, const EvalOptions& o) {
+EvalResult evaluate(const Model& model, const Tokenizer& tok, const ModelIdentity& id,
+                    const EvalOptions& o) {
   if (o.tasks.empty()) fail("--tasks", "no task given");
   // 1. Documents of every task (bad data stops here, before any work).
   std::vector<std::string> tasks;
@@ -251,7 +262,8 @@ EvalResult evaluate(const Model& model, const Tokenizer& tok, const ModelIdentit
       if (seen.emplace(d.task, d.doc_id).second) docs.push_back(std::move(d));
     }
     for (const std::string& rel : task_data_files(t, o.data_dir, k))
-      if (!data_files.count(rel)) data_files[rel] = store::sha256_file((fs::path(o.data_dir) / rel).string());
+      if (!data_files.count(rel))
+        data_files[rel] = store::sha256_file((fs::path(o.data_dir) / rel).string());
   }
 
   // 2. The run.
@@ -319,7 +331,8 @@ EvalResult evaluate(const Model& model, const Tokenizer& tok, const ModelIdentit
       ++prog.done;
       continue;
     }
-    if (units.empty() || units.back().size() >= unit_docs || units.back().back().doc->task != d.task)
+    if (units.empty() || units.back().size() >= unit_docs ||
+        units.back().back().doc->task != d.task)
       units.emplace_back();
     double w = 0;  // what prefix sharing leaves to run, roughly
     const std::string* prev = units.back().empty() ? nullptr : &units.back().back().doc->context;
@@ -328,7 +341,8 @@ EvalResult evaluate(const Model& model, const Tokenizer& tok, const ModelIdentit
       const size_t n = std::min(prev->size(), d.context.size());
       while (shared < n && (*prev)[shared] == d.context[shared]) ++shared;
     }
-    for (const std::string& c : d.choices) w += double(c.size()) + (o.naive ? double(d.context.size()) : 0.0);
+    for (const std::string& c : d.choices)
+      w += double(c.size()) + (o.naive ? double(d.context.size()) : 0.0);
     if (!o.naive) w += double(d.context.size() - shared);
     units.back().push_back({&d, w});
     prog.weight_total += w;
@@ -350,7 +364,8 @@ EvalResult evaluate(const Model& model, const Tokenizer& tok, const ModelIdentit
     std::vector<std::vector<Pending>> mine;
     for (const ShardPiece& p : plan.pieces)
       if (p.rank == o.cluster->rank())
-        mine.emplace_back(units[p.unit].begin() + long(p.begin), units[p.unit].begin() + long(p.end));
+        mine.emplace_back(units[p.unit].begin() + long(p.begin),
+                          units[p.unit].begin() + long(p.end));
     units = std::move(mine);
     if (!remote && o.cluster->on_plan) o.cluster->on_plan(plan);
   }
@@ -362,7 +377,8 @@ EvalResult evaluate(const Model& model, const Tokenizer& tok, const ModelIdentit
     if (m.kind == RankMessage::Kind::Document) {
       const auto w = weight_of.find({m.doc.task, m.doc.doc_id});
       if (w == weight_of.end())
-        fail("rank " + std::to_string(from), "sent " + m.doc.task + " " + std::to_string(m.doc.doc_id) + ", not to be computed");
+        fail("rank " + std::to_string(from),
+             "sent " + m.doc.task + " " + std::to_string(m.doc.doc_id) + ", not to be computed");
       m.doc.attempt_id = res.attempt_id;
       store::store_document(db, res.run_id, m.doc, m.tokens_naive);
       ++prog.done;
@@ -408,7 +424,8 @@ EvalResult evaluate(const Model& model, const Tokenizer& tok, const ModelIdentit
         try {
           e = encode_pair(tok, d.context, d.choices[c]);
         } catch (const Error& err) {
-          fail(d.task + " doc " + std::to_string(d.doc_id) + " choice " + std::to_string(c), err.what());
+          fail(d.task + " doc " + std::to_string(d.doc_id) + " choice " + std::to_string(c),
+               err.what());
         }
         store::RequestRow r;
         r.choice_index = int(c);
@@ -432,7 +449,8 @@ EvalResult evaluate(const Model& model, const Tokenizer& tok, const ModelIdentit
       rows[j].pred_acc = p.pred_acc;
       rows[j].pred_acc_norm = p.pred_acc_norm;
       rows[j].computed_at = utc_now();
-      const bool kill_now = o.test_kill_after_docs >= 0 && mine.docs == o.test_kill_after_docs;  // its own docs
+      const bool kill_now =
+          o.test_kill_after_docs >= 0 && mine.docs == o.test_kill_after_docs;  // its own docs
       if (remote) {
         if (kill_now) kill();
         RankMessage m;
@@ -440,7 +458,8 @@ EvalResult evaluate(const Model& model, const Tokenizer& tok, const ModelIdentit
         m.tokens_naive = naive[j];
         o.cluster->send_to_root(encode_rank_message(m));
       } else {
-        store::store_document(db, res.run_id, rows[j], naive[j], kill_now ? kill : std::function<void()>());
+        store::store_document(db, res.run_id, rows[j], naive[j],
+                              kill_now ? kill : std::function<void()>());
       }
       ++mine.docs;
       ++prog.done;
@@ -495,10 +514,12 @@ EvalResult evaluate(const Model& model, const Tokenizer& tok, const ModelIdentit
   for (const Doc& d : docs) {
     const auto it = stored_rows.find({d.task, d.doc_id});
     if (it == stored_rows.end())
-      fail(o.db_path, "document " + d.task + " " + std::to_string(d.doc_id) + " missing after scoring");
+      fail(o.db_path,
+           "document " + d.task + " " + std::to_string(d.doc_id) + " missing after scoring");
     const store::DocumentRow& r = it->second;
     if (r.requests.size() != d.choices.size() || r.gold != d.gold)
-      fail(o.db_path, "stored document " + d.task + " " + std::to_string(d.doc_id) + " does not match the data");
+      fail(o.db_path, "stored document " + d.task + " " + std::to_string(d.doc_id) +
+                          " does not match the data");
     DocPrediction p;
     p.pred_acc = r.pred_acc;
     p.pred_acc_norm = r.pred_acc_norm;
@@ -579,7 +600,9 @@ EvalResult evaluate(const Model& model, const Tokenizer& tok, const ModelIdentit
   c["date"] = ri.started_at;
   c["db"] = o.db_path;
   c["run_key"] = res.run_key;
-  auto ratio = [](int64_t naive, int64_t fwd) { return fwd > 0 ? ordered_json(double(naive) / double(fwd)) : ordered_json(nullptr); };
+  auto ratio = [](int64_t naive, int64_t fwd) {
+    return fwd > 0 ? ordered_json(double(naive) / double(fwd)) : ordered_json(nullptr);
+  };
   ordered_json& e = j["efficiency"];
   e["tokens_forwarded"] = res.run.tokens_forwarded;
   e["tokens_naive"] = res.run.tokens_naive;
@@ -607,8 +630,8 @@ EvalResult evaluate(const Model& model, const Tokenizer& tok, const ModelIdentit
       ordered_json s;
       s["task"] = d.task;
       s["doc_id"] = d.doc_id;
-      ordered_json args = ordered_json::array(), resps = ordered_json::array(), nctx = ordered_json::array(),
-                   conts = ordered_json::array();
+      ordered_json args = ordered_json::array(), resps = ordered_json::array(),
+                   nctx = ordered_json::array(), conts = ordered_json::array();
       for (size_t k = 0; k < d.choices.size(); ++k) {
         args.push_back({d.context, d.choices[k]});
         const store::RequestRow& q = r.requests[k];
@@ -624,7 +647,8 @@ EvalResult evaluate(const Model& model, const Tokenizer& tok, const ModelIdentit
       s["continuation_ids"] = conts;
       s["pred_acc"] = preds[i].pred_acc;
       s["pred_acc_norm"] = preds[i].pred_acc_norm;
-      if (!leaf_metrics.count(d.task)) s["acc"] = preds[i].acc() ? 1.0 : 0.0;  // else: the task's own metrics
+      if (!leaf_metrics.count(d.task))
+        s["acc"] = preds[i].acc() ? 1.0 : 0.0;  // else: the task's own metrics
       if (leaf_acc_norm[d.task]) s["acc_norm"] = preds[i].acc_norm() ? 1.0 : 0.0;
       f << s.dump() << '\n';
     }
@@ -642,30 +666,33 @@ std::string format_table(const EvalResult& r) {
     std::snprintf(b, sizeof b, "%6.4f", v);
     return std::string(b);
   };
-  std::snprintf(buf, sizeof buf, "%-44s %6s  %6s  %6s  %8s  %6s\n", "task", "n", "acc", "se", "acc_norm", "se");
+  std::snprintf(buf, sizeof buf, "%-44s %6s  %6s  %6s  %8s  %6s\n", "task", "n", "acc", "se",
+                "acc_norm", "se");
   out << buf;
   const auto& results = r.json.at("results");
   for (const TaskMetrics& t : r.tasks) {
     if (!t.named.empty()) continue;  // below
     const bool norm = results.at(t.task).contains("acc_norm");
-    std::snprintf(buf, sizeof buf, "%-44s %6zu  %s  %s  %8s  %6s\n", t.task.c_str(), t.n, num(t.acc.mean).c_str(),
-                  num(t.acc.se).c_str(), norm ? num(t.acc_norm.mean).c_str() : "", norm ? num(t.acc_norm.se).c_str() : "");
+    std::snprintf(buf, sizeof buf, "%-44s %6zu  %s  %s  %8s  %6s\n", t.task.c_str(), t.n,
+                  num(t.acc.mean).c_str(), num(t.acc.se).c_str(),
+                  norm ? num(t.acc_norm.mean).c_str() : "", norm ? num(t.acc_norm.se).c_str() : "");
     out << buf;
   }
   for (const GroupMetrics& g : r.groups) {
     const std::string name = g.name + " (group of " + std::to_string(g.n_tasks) + ")";
-    std::snprintf(buf, sizeof buf, "%-44s %6zu  %s  %s\n", name.c_str(), g.n, num(g.acc.mean).c_str(),
-                  num(g.acc.se).c_str());
+    std::snprintf(buf, sizeof buf, "%-44s %6zu  %s  %s\n", name.c_str(), g.n,
+                  num(g.acc.mean).c_str(), num(g.acc.se).c_str());
     out << buf;
   }
   for (const TaskMetrics& t : r.tasks)
     for (const NamedMetric& m : t.named) {
-      std::snprintf(buf, sizeof buf, "%-44s %6zu  %s  %s\n", (t.task + " " + m.name).c_str(), m.value.n,
-                    num(m.value.mean).c_str(), num(m.value.se).c_str());
+      std::snprintf(buf, sizeof buf, "%-44s %6zu  %s  %s\n", (t.task + " " + m.name).c_str(),
+                    m.value.n, num(m.value.mean).c_str(), num(m.value.se).c_str());
       out << buf;
     }
   const auto& e = r.json.at("efficiency");
-  std::snprintf(buf, sizeof buf, "tokens forwarded %lld, one forward per request %lld (ratio %.2fx)\n",
+  std::snprintf(buf, sizeof buf,
+                "tokens forwarded %lld, one forward per request %lld (ratio %.2fx)\n",
                 (long long)r.run.tokens_forwarded, (long long)r.run.tokens_naive,
                 e.at("ratio").is_null() ? 0.0 : e.at("ratio").get<double>());
   out << buf;

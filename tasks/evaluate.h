@@ -41,7 +41,8 @@ struct ModelIdentity {
 ModelIdentity model_identity(const std::string& model_spec, const Checkpoint& ck, const Model& m);
 
 // Data files a task reads under `data_dir` (relative paths, those that exist), for the run key.
-std::vector<std::string> task_data_files(const std::string& task, const std::string& data_dir, int num_fewshot);
+std::vector<std::string> task_data_files(const std::string& task, const std::string& data_dir,
+                                         int num_fewshot);
 
 struct EvalProgress {
   size_t docs_done = 0;      // stored (before this run or now) among the selected documents
@@ -64,10 +65,10 @@ struct EvalOptions {
   int limit = -1;        // first N documents per leaf task (per MMLU subject); -1: all
   bool naive = false;    // one forward per request (no prefix sharing)
   std::string db_path = "rgeval.db";
-  std::string log_samples;   // JSONL path, "" = none
-  std::string command_line;  // recorded in the database and the results
-  int threads = 0;           // recorded only (the Model has its own)
-  size_t unit_docs = 64;     // documents per call to rgeval::score
+  std::string log_samples;                               // JSONL path, "" = none
+  std::string command_line;                              // recorded in the database and the results
+  int threads = 0;                                       // recorded only (the Model has its own)
+  size_t unit_docs = 64;                                 // documents per call to rgeval::score
   std::function<void(const EvalProgress&)> on_progress;  // after each document and at the end
   // TEST ONLY (RGEVAL_TEST_KILL_AFTER_DOCS): SIGKILL the process while the transaction of the
   // (N+1)-th document computed by this invocation is open, i.e. after N documents committed.
@@ -89,7 +90,8 @@ struct EvalResult {
   ScoreStats run;         // summed over every invocation of the run
 };
 
-EvalResult evaluate(const Model& model, const Tokenizer& tok, const ModelIdentity& id, const EvalOptions& o);
+EvalResult evaluate(const Model& model, const Tokenizer& tok, const ModelIdentity& id,
+                    const EvalOptions& o);
 
 // A fixed-width table of the task and group metrics.
 std::string format_table(const EvalResult& r);

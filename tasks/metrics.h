@@ -36,11 +36,13 @@ struct TaskMetrics {
   std::string task;
   size_t n = 0;
   MeanStderr acc, acc_norm;
-  std::vector<NamedMetric> named = {};  // task-specific metrics (TaskSpec::metrics): reported instead of acc/acc_norm
+  std::vector<NamedMetric> named =
+      {};  // task-specific metrics (TaskSpec::metrics): reported instead of acc/acc_norm
 };
 
 // Per leaf task (in order of first appearance in `docs`). `preds[i]` belongs to `docs[i]`.
-std::vector<TaskMetrics> task_metrics(const std::vector<Doc>& docs, const std::vector<DocPrediction>& preds);
+std::vector<TaskMetrics> task_metrics(const std::vector<Doc>& docs,
+                                      const std::vector<DocPrediction>& preds);
 
 struct GroupMetrics {
   std::string name;

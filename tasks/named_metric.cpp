@@ -10,7 +10,8 @@ NamedMetric mean_metric(const std::string& name, const std::vector<double>& valu
 }
 
 std::vector<NamedMetric> mean_metrics_by(const std::string& name, const std::string& attr,
-                                         const std::vector<std::string>& keys, const std::vector<const Doc*>& docs,
+                                         const std::vector<std::string>& keys,
+                                         const std::vector<const Doc*>& docs,
                                          const std::vector<double>& values) {
   std::vector<NamedMetric> out;
   for (const std::string& key : keys) {
@@ -24,18 +25,21 @@ std::vector<NamedMetric> mean_metrics_by(const std::string& name, const std::str
   return out;
 }
 
-std::map<std::string, std::vector<NamedMetric>> named_metrics(const std::vector<Doc>& docs,
-                                                              const std::vector<std::vector<double>>& lls,
-                                                              const std::map<std::string, TaskMetricFn>& fns) {
+std::map<std::string, std::vector<NamedMetric>> named_metrics(
+    const std::vector<Doc>& docs, const std::vector<std::vector<double>>& lls,
+    const std::map<std::string, TaskMetricFn>& fns) {
   if (docs.size() != lls.size())
-    fail("metrics", std::to_string(lls.size()) + " score lists for " + std::to_string(docs.size()) + " documents");
-  std::map<std::string, std::pair<std::vector<const Doc*>, std::vector<std::vector<double>>>> by_task;
+    fail("metrics", std::to_string(lls.size()) + " score lists for " + std::to_string(docs.size()) +
+                        " documents");
+  std::map<std::string, std::pair<std::vector<const Doc*>, std::vector<std::vector<double>>>>
+      by_task;
   for (size_t i = 0; i < docs.size(); ++i) {
     const auto f = fns.find(docs[i].task);
     if (f == fns.end() || !f->second) continue;
     if (lls[i].size() != docs[i].choices.size())
       fail(docs[i].task + " doc " + std::to_string(docs[i].doc_id),
-           std::to_string(lls[i].size()) + " scores for " + std::to_string(docs[i].choices.size()) + " choices");
+           std::to_string(lls[i].size()) + " scores for " + std::to_string(docs[i].choices.size()) +
+               " choices");
     by_task[docs[i].task].first.push_back(&docs[i]);
     by_task[docs[i].task].second.push_back(lls[i]);
   }

@@ -25,8 +25,8 @@ struct NamedMetric {
 
 // Metrics of one leaf task from its documents and their log-likelihoods (lls[i][c] scores
 // docs[i]->choices[c]).
-using TaskMetricFn =
-    std::function<std::vector<NamedMetric>(const std::vector<const Doc*>& docs, const std::vector<std::vector<double>>& lls)>;
+using TaskMetricFn = std::function<std::vector<NamedMetric>(
+    const std::vector<const Doc*>& docs, const std::vector<std::vector<double>>& lls)>;
 
 // mean_stderr(values) under `name`.
 NamedMetric mean_metric(const std::string& name, const std::vector<double>& values);
@@ -34,13 +34,14 @@ NamedMetric mean_metric(const std::string& name, const std::vector<double>& valu
 // `name` + "_" + key: the mean of the values of the documents whose attrs[attr] is key, for each
 // key in `keys` that some document has (lm-eval's per-subset tasks as sub-metrics).
 std::vector<NamedMetric> mean_metrics_by(const std::string& name, const std::string& attr,
-                                         const std::vector<std::string>& keys, const std::vector<const Doc*>& docs,
+                                         const std::vector<std::string>& keys,
+                                         const std::vector<const Doc*>& docs,
                                          const std::vector<double>& values);
 
 // The metrics of every leaf task of `docs` that has a function in `fns` (by leaf task name);
 // lls[i] belongs to docs[i].
-std::map<std::string, std::vector<NamedMetric>> named_metrics(const std::vector<Doc>& docs,
-                                                              const std::vector<std::vector<double>>& lls,
-                                                              const std::map<std::string, TaskMetricFn>& fns);
+std::map<std::string, std::vector<NamedMetric>> named_metrics(
+    const std::vector<Doc>& docs, const std::vector<std::vector<double>>& lls,
+    const std::map<std::string, TaskMetricFn>& fns);
 
 }  // namespace rgeval::tasks

@@ -22,14 +22,16 @@ struct CodeRange {
 template <size_t N>
 const CaseMapping* find_mapping(const CaseMapping (&table)[N], char32_t cp) {
   const auto* end = table + N;
-  const auto* it = std::lower_bound(table, end, cp, [](const CaseMapping& m, char32_t c) { return m.cp < c; });
+  const auto* it =
+      std::lower_bound(table, end, cp, [](const CaseMapping& m, char32_t c) { return m.cp < c; });
   return it != end && it->cp == cp ? it : nullptr;
 }
 
 template <size_t N>
 bool in_ranges(const CodeRange (&table)[N], char32_t cp) {
   const auto* end = table + N;
-  const auto* it = std::lower_bound(table, end, cp, [](const CodeRange& r, char32_t c) { return r.hi < c; });
+  const auto* it =
+      std::lower_bound(table, end, cp, [](const CodeRange& r, char32_t c) { return r.hi < c; });
   return it != end && it->lo <= cp;
 }
 
@@ -93,7 +95,8 @@ size_t trail_begin(std::string_view s) {
   size_t end = s.size();
   while (end > 0) {
     size_t start = end - 1;  // back up to the lead byte of the last code point
-    while (start > 0 && end - start < 4 && (static_cast<unsigned char>(s[start]) & 0xC0) == 0x80) --start;
+    while (start > 0 && end - start < 4 && (static_cast<unsigned char>(s[start]) & 0xC0) == 0x80)
+      --start;
     char32_t cp;
     const size_t k = next_cp(s, start, cp);
     if (start + k != end || !py_isspace(cp)) break;
@@ -146,7 +149,8 @@ std::vector<std::string> py_split(std::string_view s, std::string_view sep) {
   std::vector<std::string> out;
   size_t i = 0;
   if (!sep.empty())
-    for (size_t j; (j = s.find(sep, i)) != std::string_view::npos; i = j + sep.size()) out.emplace_back(s.substr(i, j - i));
+    for (size_t j; (j = s.find(sep, i)) != std::string_view::npos; i = j + sep.size())
+      out.emplace_back(s.substr(i, j - i));
   out.emplace_back(s.substr(i));
   return out;
 }

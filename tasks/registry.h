@@ -29,8 +29,8 @@ struct TaskSpec {
   TaskMetricFn metrics = nullptr;
 };
 
-// The registered tasks: mmlu, hellaswag, piqa, arc_easy, arc_challenge, openbookqa, boolq, social_iqa,
-// crows_pairs, bbq, truthfulqa_mc1, truthfulqa_mc2, winogender[_male|_female|_neutral].
+// The registered tasks: mmlu, hellaswag, piqa, arc_easy, arc_challenge, openbookqa, boolq,
+// social_iqa, crows_pairs, bbq, truthfulqa_mc1, truthfulqa_mc2, winogender[_male|_female|_neutral].
 const std::vector<TaskSpec>& task_registry();
 
 // The task called `name`: a registered task or "mmlu_<subject>" (one MMLU subject). Throws
@@ -38,8 +38,8 @@ const std::vector<TaskSpec>& task_registry();
 TaskSpec find_task(const std::string& name);
 
 // Documents of `name` (num_fewshot < 0 = the task's default).
-std::vector<Doc> load_task(const std::string& name, const std::string& data_dir, int num_fewshot = -1,
-                           int limit = -1);
+std::vector<Doc> load_task(const std::string& name, const std::string& data_dir,
+                           int num_fewshot = -1, int limit = -1);
 
 // lm-eval's MMLU groups mmlu_stem, mmlu_humanities, mmlu_social_sciences, mmlu_other and mmlu,
 // with the subjects of DIR/mmlu/subjects.tsv (or the built-in table).

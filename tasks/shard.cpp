@@ -16,8 +16,9 @@ int64_t unit_total(const ShardUnit& u) {
 // Hands the documents of the `split` units, in order, to the ranks in `order`: each rank takes
 // documents while its load stays at most `level` (the last rank takes the rest); a rank that
 // starts on a unit pays the unit's prefix. Adds to `loads`; returns the largest load.
-int64_t fill(const std::vector<ShardUnit>& units, const std::vector<size_t>& split, const std::vector<int>& order,
-             int64_t level, std::vector<int64_t>& loads, std::vector<ShardPiece>* out) {
+int64_t fill(const std::vector<ShardUnit>& units, const std::vector<size_t>& split,
+             const std::vector<int>& order, int64_t level, std::vector<int64_t>& loads,
+             std::vector<ShardPiece>* out) {
   size_t si = 0, doc = 0;  // the next document: split[si], doc
   for (size_t oi = 0; oi < order.size() && si < split.size(); ++oi) {
     int64_t& load = loads[size_t(order[oi])];
@@ -40,37 +41,43 @@ int64_t fill(const std::vector<ShardUnit>& units, const std::vector<size_t>& spl
 }
 
 // Whole units, largest first, each to the least loaded rank (ties: lower unit, lower rank).
-void assign_whole(const std::vector<ShardUnit>& units, const std::vector<int64_t>& cost, std::vector<size_t> list,
-                  ShardPlan& plan) {
+void assign_whole(const std::vector<ShardUnit>& units, const std::vector<int64_t>& cost,
+                  std::vector<size_t> list, ShardPlan& plan) {
   std::stable_sort(list.begin(), list.end(), [&](size_t a, size_t b) { return cost[a] > cost[b]; });
   for (size_t u : list) {
     const auto r = std::min_element(plan.tokens_per_rank.begin(), plan.tokens_per_rank.end());
     *r += cost[u];
-    plan.pieces.push_back({u, 0, units[u].doc_tokens.size(), int(r - plan.tokens_per_rank.begin())});
+    plan.pieces.push_back(
+        {u, 0, units[u].doc_tokens.size(), int(r - plan.tokens_per_rank.begin())});
   }
 }
 
 // The documents of the `split` units, in order, fill the ranks (least loaded first) up to the
 // lowest level at which everything fits, prefixes paid again per piece.
-void assign_split(const std::vector<ShardUnit>& units, const std::vector<int64_t>& cost, const std::vector<size_t>& split,
-                  int64_t total, ShardPlan& plan) {
+void assign_split(const std::vector<ShardUnit>& units, const std::vector<int64_t>& cost,
+                  const std::vector<size_t>& split, int64_t total, ShardPlan& plan) {
   std::vector<int> order(plan.tokens_per_rank.size());
   std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(),
-                   [&](int a, int b) { return plan.tokens_per_rank[size_t(a)] < plan.tokens_per_rank[size_t(b)]; });
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
+    return plan.tokens_per_rank[size_t(a)] < plan.tokens_per_rank[size_t(b)];
+  });
   int64_t lo = *std::max_element(plan.tokens_per_rank.begin(), plan.tokens_per_rank.end()), hi = lo;
   for (size_t u : split) hi += cost[u];
   lo = std::max(lo, total / int64_t(order.size()));
   while (lo < hi) {  // the smallest level that fits (hi always does: the first rank takes all)
     const int64_t mid = lo + (hi - lo) / 2;
     std::vector<int64_t> loads = plan.tokens_per_rank;
-    if (fill(units, split, order, mid, loads, nullptr) <= mid) hi = mid;
-    else lo = mid + 1;
+    if (fill(units, split, order, mid, loads, nullptr) <= mid)
+      hi = mid;
+    else
+      lo = mid + 1;
   }
   fill(units, split, order, hi, plan.tokens_per_rank, &plan.pieces);
 }
 
-int64_t max_load(const ShardPlan& p) { return *std::max_element(p.tokens_per_rank.begin(), p.tokens_per_rank.end()); }
+int64_t max_load(const ShardPlan& p) {
+  return *std::max_element(p.tokens_per_rank.begin(), p.tokens_per_rank.end());
+}
 
 }  // namespace
 
@@ -141,7 +148,8 @@ ShardUnit unit_cost(const std::vector<const Doc*>& docs, const Tokenizer& tok, b
   return u;
 }
 
-ShardPlan plan_units(const std::vector<std::vector<const Doc*>>& units, const Tokenizer& tok, bool naive, int ranks) {
+ShardPlan plan_units(const std::vector<std::vector<const Doc*>>& units, const Tokenizer& tok,
+                     bool naive, int ranks) {
   std::vector<ShardUnit> costs;
   for (const std::vector<const Doc*>& u : units) costs.push_back(unit_cost(u, tok, naive));
   return plan_shards(costs, ranks);

@@ -19,8 +19,8 @@
 namespace rgeval::tasks {
 
 struct ShardUnit {
-  int64_t prefix_tokens = 0;         // forwarded once per rank that scores part of the unit
-  std::vector<int64_t> doc_tokens;   // what each document adds, in unit order
+  int64_t prefix_tokens = 0;        // forwarded once per rank that scores part of the unit
+  std::vector<int64_t> doc_tokens;  // what each document adds, in unit order
 };
 
 struct ShardPiece {
@@ -30,8 +30,8 @@ struct ShardPiece {
 };
 
 struct ShardPlan {
-  std::vector<ShardPiece> pieces;         // by unit, then begin
-  std::vector<int64_t> tokens_per_rank;   // planned tokens (prefixes included)
+  std::vector<ShardPiece> pieces;        // by unit, then begin
+  std::vector<int64_t> tokens_per_rank;  // planned tokens (prefixes included)
 };
 
 // Throws for ranks < 1.
@@ -46,6 +46,7 @@ double max_over_mean(const std::vector<int64_t>& values);
 ShardUnit unit_cost(const std::vector<const Doc*>& docs, const Tokenizer& tok, bool naive);
 
 // plan_shards over the unit_cost of each unit.
-ShardPlan plan_units(const std::vector<std::vector<const Doc*>>& units, const Tokenizer& tok, bool naive, int ranks);
+ShardPlan plan_units(const std::vector<std::vector<const Doc*>>& units, const Tokenizer& tok,
+                     bool naive, int ranks);
 
 }  // namespace rgeval::tasks

@@ -36,14 +36,18 @@ std::vector<std::string> truthfulqa_split_answers(const std::string& answers) {
   return out;
 }
 
-std::vector<Doc> load_truthfulqa(const std::string& task, const std::string& data_dir, int num_fewshot, int limit) {
-  if (task != "truthfulqa_mc1" && task != "truthfulqa_mc2") fail(task, "not a TruthfulQA task (truthfulqa_mc1, truthfulqa_mc2)");
+std::vector<Doc> load_truthfulqa(const std::string& task, const std::string& data_dir,
+                                 int num_fewshot, int limit) {
+  if (task != "truthfulqa_mc1" && task != "truthfulqa_mc2")
+    fail(task, "not a TruthfulQA task (truthfulqa_mc1, truthfulqa_mc2)");
   if (num_fewshot > 0)
-    fail(task, "the 6 QA examples are part of the prompt; other few-shot examples are not supported: use --num-fewshot 0");
+    fail(task,
+         "the 6 QA examples are part of the prompt; other few-shot examples are not supported: use "
+         "--num-fewshot 0");
   const bool mc1 = task == "truthfulqa_mc1";
   const CsvTable t = read_csv_table(data_dir + "/truthfulqa/TruthfulQA.csv");
-  const size_t c_q = t.column("Question"), c_best = t.column("Best Answer"), c_true = t.column("Correct Answers"),
-               c_false = t.column("Incorrect Answers");
+  const size_t c_q = t.column("Question"), c_best = t.column("Best Answer"),
+               c_true = t.column("Correct Answers"), c_false = t.column("Incorrect Answers");
   std::vector<Doc> docs;
   for (size_t k = 0; k < t.rows.size(); ++k) {
     if (limit >= 0 && docs.size() >= size_t(limit)) break;

@@ -19,9 +19,11 @@
 namespace rgeval::tasks {
 
 // `task` is "winogender" (every sentence) or "winogender_<gender>".
-std::vector<Doc> load_winogender(const std::string& task, const std::string& data_dir, int num_fewshot, int limit);
+std::vector<Doc> load_winogender(const std::string& task, const std::string& data_dir,
+                                 int num_fewshot, int limit);
 
 // acc, then acc_male, acc_female, acc_neutral for the genders present.
-std::vector<NamedMetric> winogender_metrics(const std::vector<const Doc*>& docs, const std::vector<std::vector<double>>& lls);
+std::vector<NamedMetric> winogender_metrics(const std::vector<const Doc*>& docs,
+                                            const std::vector<std::vector<double>>& lls);
 
 }  // namespace rgeval::tasks

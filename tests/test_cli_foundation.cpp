@@ -24,13 +24,17 @@ json info_json(const std::string& model) {
 TEST(Cli, Version) {
   const auto r = run_cli("--version");
   EXPECT_EQ(r.code, 0);
-  EXPECT_EQ(r.out.rfind(std::string("rgeval ") + rgeval::version() + " (" + rgeval::commit() + ")", 0), 0u) << r.out;
+  EXPECT_EQ(
+      r.out.rfind(std::string("rgeval ") + rgeval::version() + " (" + rgeval::commit() + ")", 0),
+      0u)
+      << r.out;
   EXPECT_NE(std::string(rgeval::commit()), "");
 }
 
 TEST(Cli, UsageErrorsExitTwo) {
-  for (const std::string args : {"", "--bogus", "frobnicate", "info", "info --model", "info --model builtin:tiny-gemma --nope",
-                                 "tokenize --text hi", "tokenize --model builtin:tiny-gemma",
+  for (const std::string args : {"", "--bogus", "frobnicate", "info", "info --model",
+                                 "info --model builtin:tiny-gemma --nope", "tokenize --text hi",
+                                 "tokenize --model builtin:tiny-gemma",
                                  "tokenize --model builtin:tiny-gemma --tokenizer x --text hi"}) {
     const auto r = run_cli(args);
     EXPECT_EQ(r.code, 2) << "args: '" << args << "'\nstdout: " << r.out << "\nstderr: " << r.err;
@@ -50,7 +54,7 @@ TEST(CliInfo, RecurrentGemma2bPublishedCounts) {
   EXPECT_EQ(j["architecture"], "recurrent_gemma");
   EXPECT_EQ(j["layers"], 26);
   EXPECT_EQ(j["block_pattern"], "RRARRARRARRARRARRARRARRARR");
-  EXPECT_EQ(j["params"]["total"].get<int64_t>(), 2682862080);  // published 2.683B
+  EXPECT_EQ(j["params"]["total"].get<int64_t>(), 2682862080);     // published 2.683B
   EXPECT_EQ(j["params"]["embedding"].get<int64_t>(), 655360000);  // published 0.655B
   EXPECT_EQ(j["params"]["non_embedding"].get<int64_t>(), 2682862080 - 655360000);
   EXPECT_EQ(j["weight_dtype"], "BF16");
@@ -116,7 +120,8 @@ TEST(CliInfo, GoldenFolders) {
     EXPECT_EQ(wb, j["params"]["total"].get<int64_t>() * (std::string(w.dtype) == "BF16" ? 2 : 4));
     // The file holds exactly the weights plus the header.
     const auto raw = testing::raw_read(dir + "/model.safetensors");
-    EXPECT_EQ(uint64_t(wb) + 8 + raw.header_len, std::filesystem::file_size(dir + "/model.safetensors"));
+    EXPECT_EQ(uint64_t(wb) + 8 + raw.header_len,
+              std::filesystem::file_size(dir + "/model.safetensors"));
     for (const auto& row : j["state_bytes"]) {
       const int64_t n = row["tokens"].get<int64_t>();
       EXPECT_EQ(row["bytes"].get<int64_t>(), w.per_token ? w.per_token * n : w.state_at_1) << n;
@@ -149,10 +154,13 @@ TEST(CliInfo, RuntimeErrorsExitOneWithOneLine) {
   TempDir t;
   testing::write_file(t.file("config.json"), "{not json");
   check("info --model " + t.path.string(), t.file("config.json") + ": not valid JSON");
-  check("tokenize --tokenizer /nonexistent/tok.model --text hi", "/nonexistent/tok.model: tokenizer file not found");
-  check("tokenize --model " + t.path.string() + " --text hi", t.path.string() + ": no tokenizer.model");
+  check("tokenize --tokenizer /nonexistent/tok.model --text hi",
+        "/nonexistent/tok.model: tokenizer file not found");
+  check("tokenize --model " + t.path.string() + " --text hi",
+        t.path.string() + ": no tokenizer.model");
   testing::write_file(t.file("tokenizer.model"), std::string(300, '\x07') + "garbage");
-  check("tokenize --model " + t.path.string() + " --text hi", t.file("tokenizer.model") + ": not a valid SentencePiece model");
+  check("tokenize --model " + t.path.string() + " --text hi",
+        t.file("tokenizer.model") + ": not a valid SentencePiece model");
 }
 
 TEST(CliInfo, BrokenCheckpointNamesFileAndTensor) {
@@ -161,12 +169,15 @@ TEST(CliInfo, BrokenCheckpointNamesFileAndTensor) {
   testing::copy_golden_side_files("gemma-tiny-mqa", t.path.string());
   auto raw = testing::raw_read(testing::golden("gemma-tiny-mqa/model.safetensors"));
   raw.tensors.erase("model.layers.1.mlp.down_proj.weight");
-  testing::write_file(t.file("model.safetensors"), testing::raw_serialize(raw.tensors, raw.metadata));
+  testing::write_file(t.file("model.safetensors"),
+                      testing::raw_serialize(raw.tensors, raw.metadata));
   const auto r = run_cli("info --model " + t.path.string());
   EXPECT_EQ(r.code, 1);
   EXPECT_EQ(lines(r.err), 1) << r.err;
-  EXPECT_NE(r.err.find(t.file("model.safetensors") + ": missing tensor 'model.layers.1.mlp.down_proj.weight'"),
-            std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(t.file("model.safetensors") +
+                       ": missing tensor 'model.layers.1.mlp.down_proj.weight'"),
+            std::string::npos)
+      << r.err;
 }
 
 TEST(CliTokenize, GoldenHelloWorld) {
@@ -176,7 +187,8 @@ TEST(CliTokenize, GoldenHelloWorld) {
   for (const auto& c : g["cases"])
     if (c["text"] == "Hello world") want = c;
   ASSERT_FALSE(want.is_null());
-  const auto r = run_cli("tokenize --tokenizer " + testing::golden("tokenizer/tokenizer.model") + " --text 'Hello world' --json");
+  const auto r = run_cli("tokenize --tokenizer " + testing::golden("tokenizer/tokenizer.model") +
+                         " --text 'Hello world' --json");
   ASSERT_EQ(r.code, 0) << r.err;
   const json j = json::parse(r.out);
   EXPECT_EQ(j["ids"], want["ids"]);
@@ -184,11 +196,13 @@ TEST(CliTokenize, GoldenHelloWorld) {
   EXPECT_EQ(j["bos_id"], 2);
   EXPECT_EQ(j["eos_id"], 1);
   // Through a model folder, and the text form (id TAB piece per line).
-  const auto m = run_cli("tokenize --model " + testing::golden("gemma-tiny-mqa") + " --text 'Hello world'");
+  const auto m =
+      run_cli("tokenize --model " + testing::golden("gemma-tiny-mqa") + " --text 'Hello world'");
   ASSERT_EQ(m.code, 0) << m.err;
   std::string expect;
   for (size_t i = 0; i < want["ids"].size(); ++i)
-    expect += std::to_string(want["ids"][i].get<int>()) + "\t" + want["pieces"][i].get<std::string>() + "\n";
+    expect += std::to_string(want["ids"][i].get<int>()) + "\t" +
+              want["pieces"][i].get<std::string>() + "\n";
   EXPECT_EQ(m.out, expect);
 }
 

@@ -18,8 +18,10 @@ struct FakeCluster : EvalCluster {
   int rank() const override { return r; }
   int size() const override { return n; }
   void broadcast(std::string& bytes) override {
-    if (r == 0) sent = bytes;
-    else bytes = from_root;
+    if (r == 0)
+      sent = bytes;
+    else
+      bytes = from_root;
   }
   void send_to_root(std::string) override {}
   void flush() override {}
@@ -34,7 +36,8 @@ TEST(EvalCluster, DocumentMessageRoundTripsBitExact) {
   m.doc.pred_acc = 1;
   m.doc.pred_acc_norm = 3;
   m.doc.computed_at = "2024-01-02T03:04:05.006Z";
-  const double values[] = {-1.2345678901234567, std::numeric_limits<double>::quiet_NaN(), -0.0, -1e-300};
+  const double values[] = {-1.2345678901234567, std::numeric_limits<double>::quiet_NaN(), -0.0,
+                           -1e-300};
   for (int c = 0; c < 4; ++c) {
     store::RequestRow q;
     q.choice_index = c;

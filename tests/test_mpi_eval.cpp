@@ -21,8 +21,9 @@ using testing::TempDir;
 
 // The model, tasks and sizes of the comparison (MMLU 5-shot: the 5 shared subjects; 28 docs).
 std::string eval_args(int unit_docs) {
-  return "eval --model " + testing::golden("recurrentgemma-tiny") + " --threads 1 --tasks mmlu,hellaswag,piqa" +
-         " --limit 4 --unit-docs " + std::to_string(unit_docs) + " --data " + testing::shared_dir() + "/data";
+  return "eval --model " + testing::golden("recurrentgemma-tiny") +
+         " --threads 1 --tasks mmlu,hellaswag,piqa" + " --limit 4 --unit-docs " +
+         std::to_string(unit_docs) + " --data " + testing::shared_dir() + "/data";
 }
 
 // Runs a shell command line; stdout and stderr captured.
@@ -39,7 +40,8 @@ CliResult run_shell(const std::string& cmd) {
 
 // `mpirun -n N rgeval ARGS` (as root, more ranks than cores; env NAME=VALUE pairs passed on).
 CliResult mpirun(int n, const std::string& args, const std::string& env = "") {
-  return run_shell(env + " " RGEVAL_MPIEXEC " --allow-run-as-root --oversubscribe --bind-to none -n " +
+  return run_shell(env +
+                   " " RGEVAL_MPIEXEC " --allow-run-as-root --oversubscribe --bind-to none -n " +
                    std::to_string(n) + " " RGEVAL_BIN " " + args);
 }
 
@@ -53,7 +55,8 @@ json read_json(const std::string& path) {
 // it took, and the per-rank block.
 json comparable(json j) {
   for (const char* k : {"command_line", "date", "db"}) j["config"].erase(k);
-  for (const char* k : {"seconds", "docs_per_s", "tokens_per_s"}) j["efficiency"]["this_invocation"].erase(k);
+  for (const char* k : {"seconds", "docs_per_s", "tokens_per_s"})
+    j["efficiency"]["this_invocation"].erase(k);
   j.erase("mpi");
   return j;
 }
@@ -67,15 +70,22 @@ std::string query(const std::string& db_path, const std::string& sql) {
   return out;
 }
 
-int64_t count(const std::string& db_path, const std::string& sql) { return std::stoll(query(db_path, sql)); }
+int64_t count(const std::string& db_path, const std::string& sql) {
+  return std::stoll(query(db_path, sql));
+}
 
 // Every stored document and request (not who computed it or when), as text.
 std::string dump(const std::string& db_path) {
-  return query(db_path, "SELECT task || '|' || doc_id || '|' || n_choices || '|' || gold || '|' || pred_acc || '|' || "
-                        "pred_acc_norm FROM documents ORDER BY task, doc_id") +
-         query(db_path, "SELECT task || '|' || doc_id || '|' || choice_index || '|' || n_context_tokens || '|' || "
-                        "continuation_ids || '|' || quote(sum_logprob) || '|' || is_greedy || '|' || fallback "
-                        "FROM requests ORDER BY task, doc_id, choice_index");
+  return query(db_path,
+               "SELECT task || '|' || doc_id || '|' || n_choices || '|' || gold || '|' || pred_acc "
+               "|| '|' || "
+               "pred_acc_norm FROM documents ORDER BY task, doc_id") +
+         query(
+             db_path,
+             "SELECT task || '|' || doc_id || '|' || choice_index || '|' || n_context_tokens || "
+             "'|' || "
+             "continuation_ids || '|' || quote(sum_logprob) || '|' || is_greedy || '|' || fallback "
+             "FROM requests ORDER BY task, doc_id, choice_index");
 }
 
 // One process, computed once per --unit-docs for the tests below.
@@ -84,10 +94,12 @@ struct Reference {
   json results;
   std::string samples, rows;
   explicit Reference(int unit_docs) {
-    const CliResult r = run_shell(std::string(RGEVAL_BIN) + " " + eval_args(unit_docs) + " --db " + dir.file("one.db") +
-                                  " --out " + dir.file("one.json") + " --log-samples " + dir.file("one.jsonl"));
+    const CliResult r = run_shell(std::string(RGEVAL_BIN) + " " + eval_args(unit_docs) + " --db " +
+                                  dir.file("one.db") + " --out " + dir.file("one.json") +
+                                  " --log-samples " + dir.file("one.jsonl"));
     EXPECT_EQ(r.code, 0) << r.err;
-    EXPECT_EQ(r.err.find("ranks"), std::string::npos) << r.err;  // not launched by mpirun: one process
+    EXPECT_EQ(r.err.find("ranks"), std::string::npos)
+        << r.err;  // not launched by mpirun: one process
     results = read_json(dir.file("one.json"));
     samples = testing::read_file(dir.file("one.jsonl"));
     rows = dump(dir.file("one.db"));
@@ -110,8 +122,8 @@ TEST(MpiEval, ThreeRanksGiveTheResultsOfOneProcess) {
   EXPECT_EQ(docs, 5u * 4 + 4 + 4);
 
   TempDir t;
-  const CliResult r = mpirun(3, eval_args(1) + " --db " + t.file("mpi.db") + " --out " + t.file("mpi.json") +
-                                    " --log-samples " + t.file("mpi.jsonl"));
+  const CliResult r = mpirun(3, eval_args(1) + " --db " + t.file("mpi.db") + " --out " +
+                                    t.file("mpi.json") + " --log-samples " + t.file("mpi.jsonl"));
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.err.find("rgeval: 3 ranks, planned tokens per rank "), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("28 documents, 0 already stored, 28 computed"), std::string::npos) << r.err;
@@ -153,8 +165,10 @@ TEST(MpiEval, SplitUnitsGiveTheSameMetrics) {
   RGEVAL_REQUIRE_SHARED();
   TempDir t;
   const std::string args = "eval --model " + testing::golden("recurrentgemma-tiny") +
-                           " --threads 1 --tasks hellaswag,piqa --limit 16 --data " + testing::shared_dir() + "/data";
-  CliResult r = run_shell(std::string(RGEVAL_BIN) + " " + args + " --db " + t.file("one.db") + " --out " + t.file("one.json"));
+                           " --threads 1 --tasks hellaswag,piqa --limit 16 --data " +
+                           testing::shared_dir() + "/data";
+  CliResult r = run_shell(std::string(RGEVAL_BIN) + " " + args + " --db " + t.file("one.db") +
+                          " --out " + t.file("one.json"));
   ASSERT_EQ(r.code, 0) << r.err;
   const json one = read_json(t.file("one.json"));
   r = mpirun(3, args + " --db " + t.file("mpi.db") + " --out " + t.file("mpi.json"));
@@ -163,7 +177,8 @@ TEST(MpiEval, SplitUnitsGiveTheSameMetrics) {
   EXPECT_EQ(mpi["results"], one["results"]);
   // What differs besides the fields above: the tokens forwarded (repeated prefixes) and ratios.
   json a = comparable(mpi), b = comparable(one);
-  EXPECT_GT(a["efficiency"]["tokens_forwarded"].get<int64_t>(), b["efficiency"]["tokens_forwarded"].get<int64_t>());
+  EXPECT_GT(a["efficiency"]["tokens_forwarded"].get<int64_t>(),
+            b["efficiency"]["tokens_forwarded"].get<int64_t>());
   for (json* j : {&a, &b}) {
     for (const char* k : {"tokens_forwarded", "ratio"}) {
       (*j)["efficiency"].erase(k);
@@ -179,7 +194,8 @@ TEST(MpiEval, SplitUnitsGiveTheSameMetrics) {
   ASSERT_EQ(x.size(), y.size());
   for (size_t i = 0; i < x.size(); ++i)
     for (size_t c = 0; c < x[i].requests.size(); ++c)
-      EXPECT_NEAR(x[i].requests[c].sum_logprob, y[i].requests[c].sum_logprob, 1e-4) << x[i].task << " " << x[i].doc_id;
+      EXPECT_NEAR(x[i].requests[c].sum_logprob, y[i].requests[c].sum_logprob, 1e-4)
+          << x[i].task << " " << x[i].doc_id;
 }
 
 TEST(MpiEval, KilledRankFailsTheRunAndTheRerunResumesAndMatches) {
@@ -194,7 +210,8 @@ TEST(MpiEval, KilledRankFailsTheRunAndTheRerunResumesAndMatches) {
   EXPECT_FALSE(std::filesystem::exists(t.file("killed.json")));
   const int64_t committed = count(db, "SELECT COUNT(*) FROM documents");
   EXPECT_LT(committed, 28);
-  EXPECT_EQ(count(db, "SELECT COUNT(*) FROM requests"), count(db, "SELECT COALESCE(SUM(n_choices), 0) FROM documents"));
+  EXPECT_EQ(count(db, "SELECT COUNT(*) FROM requests"),
+            count(db, "SELECT COALESCE(SUM(n_choices), 0) FROM documents"));
   EXPECT_EQ(count(db, "SELECT COUNT(*) FROM attempts WHERE finished_at IS NULL"), 1);
 
   // The rerun (two ranks this time: the plan is made over what is left) resumes.
@@ -217,8 +234,8 @@ TEST(MpiEval, KilledRankFailsTheRunAndTheRerunResumesAndMatches) {
 
 TEST(MpiEval, ErrorOnEveryRankNamesTheRank) {
   TempDir t;
-  const CliResult r = mpirun(2, "eval --model builtin:tiny-gemma --threads 1 --tasks piqa --data " + t.path.string() +
-                                    " --db " + t.file("r.db"));
+  const CliResult r = mpirun(2, "eval --model builtin:tiny-gemma --threads 1 --tasks piqa --data " +
+                                    t.path.string() + " --db " + t.file("r.db"));
   EXPECT_NE(r.code, 0) << r.err;
   EXPECT_NE(r.err.find("rgeval: rank "), std::string::npos) << r.err;
   EXPECT_NE(r.err.find(" of 2: "), std::string::npos) << r.err;

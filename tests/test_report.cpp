@@ -41,10 +41,14 @@ std::vector<std::vector<std::string>> read_csv_rows(const std::string& path) {
     bool q = false;
     for (size_t i = 0; i < line.size(); ++i) {
       const char c = line[i];
-      if (q && c == '"' && i + 1 < line.size() && line[i + 1] == '"') cur += '"', ++i;
-      else if (c == '"') q = !q;
-      else if (c == ',' && !q) row.push_back(cur), cur.clear();
-      else cur += c;
+      if (q && c == '"' && i + 1 < line.size() && line[i + 1] == '"')
+        cur += '"', ++i;
+      else if (c == '"')
+        q = !q;
+      else if (c == ',' && !q)
+        row.push_back(cur), cur.clear();
+      else
+        cur += c;
     }
     row.push_back(cur);
     rows.push_back(row);
@@ -102,13 +106,16 @@ TEST(ReportPieces, PaperValuesHaveSources) {
   EXPECT_DOUBLE_EQ(p.academic[0].values.at("RecurrentGemma-2B").value, 38.4);
   EXPECT_DOUBLE_EQ(p.academic[0].values.at("Gemma-2B").value, 42.3);
   for (const auto& r : p.academic)
-    for (const auto& [m, v] : r.values) EXPECT_TRUE(p.sources.count(v.source)) << r.task << " " << m;
+    for (const auto& [m, v] : r.values)
+      EXPECT_TRUE(p.sources.count(v.source)) << r.task << " " << m;
   ASSERT_EQ(p.side_by_side.size(), 2u);
   EXPECT_DOUBLE_EQ(p.side_by_side[0].win_rate, 43.7);
   EXPECT_DOUBLE_EQ(p.side_by_side[1].lo, 57.1);
-  EXPECT_THROW(rp::parse_paper_values(R"({"paper":"p","sources":{},"models":[],"academic":[{"task":"mmlu",
-      "metric":"acc","label":"MMLU","values":{"X":[1.0,"nowhere"]}}],"side_by_side":[]})", "f.json"),
-               rgeval::Error);
+  EXPECT_THROW(
+      rp::parse_paper_values(R"({"paper":"p","sources":{},"models":[],"academic":[{"task":"mmlu",
+      "metric":"acc","label":"MMLU","values":{"X":[1.0,"nowhere"]}}],"side_by_side":[]})",
+                             "f.json"),
+      rgeval::Error);
   EXPECT_THROW(rp::parse_paper_values("{", "f.json"), rgeval::Error);
 }
 
@@ -155,10 +162,11 @@ TEST(Report, StudyWithJudgments) {
   const std::string db_path = t.file("study.db");
   std::string lines;
   const char* winners[] = {"model_a", "model_a", "model_a", "model_b", "tie", "model_a",
-                           "model_b", "model_a", "tie", "model_a"};  // 6 / 2 / 2 for rg
+                           "model_b", "model_a", "tie",     "model_a"};  // 6 / 2 / 2 for rg
   for (int i = 0; i < 10; ++i)
-    lines += "{\"question_id\": " + std::to_string(81 + i) + ", \"model_a\": \"rg\", \"model_b\": \"gemma\", \"winner\": \"" +
-             winners[i] + "\", \"judge\": \"h" + std::to_string(i % 2) + "\", \"turn\": 1}\n";
+    lines += "{\"question_id\": " + std::to_string(81 + i) +
+             ", \"model_a\": \"rg\", \"model_b\": \"gemma\", \"winner\": \"" + winners[i] +
+             "\", \"judge\": \"h" + std::to_string(i % 2) + "\", \"turn\": 1}\n";
   write_file(t.file("j.jsonl"), lines);
   {
     rgeval::store::Db db(db_path);
@@ -228,7 +236,8 @@ TEST(ReportDemo, EndToEnd) {
   }
   // The shown Table 2 cell of MMLU is the results JSON's value.
   const json g = read_json(out + "/eval-tiny-gemma.json")["groups"]["mmlu"];
-  const std::string cell = rp::mean_pm(g["acc"].get<double>(), g["acc_stderr"].get<double>()).text + " (n 8)";
+  const std::string cell =
+      rp::mean_pm(g["acc"].get<double>(), g["acc_stderr"].get<double>()).text + " (n 8)";
   const std::string html = read_file(out + "/report/report.html");
   EXPECT_NE(html.find(cell), std::string::npos) << cell;
   for (const char* id : {"academic", "safety", "sxs", "throughput", "reproducibility"})
@@ -241,21 +250,25 @@ TEST(ReportDemo, EndToEnd) {
   ASSERT_EQ(rep["throughput"].size(), 1u);
   const std::string tdb = out + "/throughput.db";
   EXPECT_EQ(count(tdb, "SELECT COUNT(*) FROM throughput_runs"), 1);
-  const int64_t tg = count(tdb, "SELECT COUNT(*) FROM throughput_rows WHERE test = 'tg' AND NOT skipped");
+  const int64_t tg =
+      count(tdb, "SELECT COUNT(*) FROM throughput_rows WHERE test = 'tg' AND NOT skipped");
   const auto csv = read_csv_rows(out + "/report/throughput_sampling.csv");
   EXPECT_EQ(int64_t(csv.size()) - 1, tg);
   const json tjson = read_json(out + "/throughput.json");
   size_t checked = 0;
   for (const json& row : tjson["rows"])
-    if (row["test"] == "tg" && row["depth"] == 1024 && row["batch"] == 4 && !row.value("at_max_batch", false))
+    if (row["test"] == "tg" && row["depth"] == 1024 && row["batch"] == 4 &&
+        !row.value("at_max_batch", false))
       for (const auto& c : csv)
-        if (c[2] == "1024" && c[3] == "4" && c[10].empty() && c[1] == rp::short_model_name(row["model"])) {
+        if (c[2] == "1024" && c[3] == "4" && c[10].empty() &&
+            c[1] == rp::short_model_name(row["model"])) {
           EXPECT_DOUBLE_EQ(std::stod(c[4]), row["tokens_per_s"]["median"].get<double>());
           ++checked;
         }
   EXPECT_EQ(checked, 2u);
-  for (const char* f : {"tg_vs_depth.svg", "pp_vs_length.svg", "state_bytes.svg", "max_batch.svg", "report.md",
-                        "academic_table2.csv", "mmlu_categories.csv", "safety_refusal.csv", "repro_runs.csv"})
+  for (const char* f :
+       {"tg_vs_depth.svg", "pp_vs_length.svg", "state_bytes.svg", "max_batch.svg", "report.md",
+        "academic_table2.csv", "mmlu_categories.csv", "safety_refusal.csv", "repro_runs.csv"})
     EXPECT_TRUE(std::filesystem::exists(out + "/report/" + f)) << f;
   // Without the data files the stored predictions still give acc/acc_norm (and the groups), noted.
   std::filesystem::rename(out + "/data", out + "/data-moved");
@@ -280,7 +293,8 @@ TEST(ReportDemo, EndToEnd) {
   EXPECT_EQ(count(out + "/rgeval.db", "SELECT COUNT(*) FROM documents"), 2 * (8 + 4 + 4));
 }
 
-// Golden runs: the tiny golden checkpoints on the shared data (--limit), reported from the database.
+// Golden runs: the tiny golden checkpoints on the shared data (--limit), reported from the
+// database.
 TEST(ReportGolden, SameNumbersAsResultsJson) {
   RGEVAL_REQUIRE_SHARED();
   TempDir t;
@@ -289,9 +303,10 @@ TEST(ReportGolden, SameNumbersAsResultsJson) {
   std::vector<json> results;
   for (const char* m : {"recurrentgemma-tiny", "gemma-tiny-mqa"}) {
     const std::string out = t.file(std::string(m) + ".json");
-    const auto r = run_cli("eval --model " + rgeval::testing::golden(m) + " --tasks mmlu,hellaswag,piqa,crows_pairs,"
-                           "truthfulqa_mc2,winogender --limit 6 --threads 1 --data " + data + " --db " + db +
-                           " --out " + out);
+    const auto r = run_cli("eval --model " + rgeval::testing::golden(m) +
+                           " --tasks mmlu,hellaswag,piqa,crows_pairs,"
+                           "truthfulqa_mc2,winogender --limit 6 --threads 1 --data " +
+                           data + " --db " + db + " --out " + out);
     ASSERT_EQ(r.code, 0) << r.err;
     results.push_back(read_json(out));
   }
@@ -300,13 +315,18 @@ TEST(ReportGolden, SameNumbersAsResultsJson) {
   const json rep = read_json(t.file("report/report.json"));
   EXPECT_EQ(rep["sections"], json({"academic", "safety", "reproducibility"}));
   for (const json& res : results) expect_same_eval(rep, res);
-  for (const json& e : rep["eval"]) EXPECT_TRUE(e["config"]["notes"].empty()) << e["config"]["notes"];
+  for (const json& e : rep["eval"])
+    EXPECT_TRUE(e["config"]["notes"].empty()) << e["config"]["notes"];
   const std::string html = read_file(t.file("report/report.html"));
   const json& h = results[0]["results"]["hellaswag"];
-  EXPECT_NE(html.find(rp::mean_pm(h["acc_norm"].get<double>(), h["acc_norm_stderr"].get<double>()).text + " (n 6)"),
-            std::string::npos);
+  EXPECT_NE(
+      html.find(rp::mean_pm(h["acc_norm"].get<double>(), h["acc_norm_stderr"].get<double>()).text +
+                " (n 6)"),
+      std::string::npos);
   const json& c = results[1]["results"]["crows_pairs"];
-  EXPECT_NE(html.find(rp::mean_pm(c["pct_stereotype"].get<double>(), c["pct_stereotype_stderr"].get<double>()).text +
+  EXPECT_NE(html.find(rp::mean_pm(c["pct_stereotype"].get<double>(),
+                                  c["pct_stereotype_stderr"].get<double>())
+                          .text +
                       " (n 6)"),
             std::string::npos);
 }

@@ -28,11 +28,12 @@ std::string chromium() {
 int run_chromium(const std::string& profile, const std::string& extra, const std::string& url,
                  const std::string& stdout_file = "/dev/null") {
   fs::remove_all(profile);
-  const std::string cmd = "timeout 180 " + chromium() +
-                          " --headless --no-sandbox --disable-gpu --disable-quic --no-first-run"
-                          " --disable-background-networking --disable-component-update --disable-sync"
-                          " --hide-scrollbars --user-data-dir=" + profile + " " + extra + " '" + url + "' >" +
-                          stdout_file + " 2>/dev/null";
+  const std::string cmd =
+      "timeout 180 " + chromium() +
+      " --headless --no-sandbox --disable-gpu --disable-quic --no-first-run"
+      " --disable-background-networking --disable-component-update --disable-sync"
+      " --hide-scrollbars --user-data-dir=" +
+      profile + " " + extra + " '" + url + "' >" + stdout_file + " 2>/dev/null";
   const int status = std::system(cmd.c_str());
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
@@ -56,14 +57,16 @@ std::vector<std::string> page_requests(const std::string& netlog_path) {
     if (e.value("type", -1) != start_job || !e.contains("params")) continue;
     const json& p = e["params"];
     const std::string url = p.value("url", ""), initiator = p.value("initiator", "");
-    if (!url.empty() && initiator != "not an origin" && url.rfind("file:", 0) != 0 && url.rfind("data:", 0) != 0)
+    if (!url.empty() && initiator != "not an origin" && url.rfind("file:", 0) != 0 &&
+        url.rfind("data:", 0) != 0)
       out.push_back(url);
   }
   return out;
 }
 
 TEST(ReportBrowser, RendersSelfContained) {
-  if (chromium().empty()) GTEST_SKIP() << "chromium is not installed (apt-get install chromium): skipped";
+  if (chromium().empty())
+    GTEST_SKIP() << "chromium is not installed (apt-get install chromium): skipped";
   const fs::path dir = RGEVAL_REPORT_ARTIFACTS;
   fs::remove_all(dir);
   fs::create_directories(dir);
@@ -75,8 +78,10 @@ TEST(ReportBrowser, RendersSelfContained) {
   const json rep = json::parse(read_file(demo + "/report/report.json"));
 
   // Nothing in the file that could load from elsewhere.
-  EXPECT_FALSE(std::regex_search(html, std::regex(R"((src|href)\s*=\s*["']?\s*(https?:)?//)", std::regex::icase)));
-  EXPECT_FALSE(std::regex_search(html, std::regex(R"(url\(|@import|<script|<link|<iframe|<img)", std::regex::icase)));
+  EXPECT_FALSE(std::regex_search(
+      html, std::regex(R"((src|href)\s*=\s*["']?\s*(https?:)?//)", std::regex::icase)));
+  EXPECT_FALSE(std::regex_search(
+      html, std::regex(R"(url\(|@import|<script|<link|<iframe|<img)", std::regex::icase)));
 
   // Screenshots (artifacts): laptop and phone widths.
   for (const int w : {1280, 390}) {
@@ -91,17 +96,19 @@ TEST(ReportBrowser, RendersSelfContained) {
   }
 
   // The rendered DOM has every section of the data, and the page requested nothing.
-  const std::string dom_path = (dir / "report-dom.html").string(), netlog = (dir / "netlog.json").string();
-  ASSERT_EQ(run_chromium((dir / "profile").string(),
-                         "--host-resolver-rules='MAP * ~NOTFOUND' --log-net-log=" + netlog + " --dump-dom",
-                         "file://" + html_path, dom_path),
+  const std::string dom_path = (dir / "report-dom.html").string(),
+                    netlog = (dir / "netlog.json").string();
+  ASSERT_EQ(run_chromium(
+                (dir / "profile").string(),
+                "--host-resolver-rules='MAP * ~NOTFOUND' --log-net-log=" + netlog + " --dump-dom",
+                "file://" + html_path, dom_path),
             0);
   const std::string dom = read_file(dom_path);
   ASSERT_EQ(rep["sections"].size(), 5u);
   for (const json& id : rep["sections"])
     EXPECT_NE(dom.find("<section id=\"" + id.get<std::string>() + "\">"), std::string::npos) << id;
-  for (const char* title : {"Academic benchmarks", "Safety", "Human side-by-side", "Throughput and memory",
-                            "Reproducibility"})
+  for (const char* title : {"Academic benchmarks", "Safety", "Human side-by-side",
+                            "Throughput and memory", "Reproducibility"})
     EXPECT_NE(dom.find(std::string("<h2>") + title + "</h2>"), std::string::npos) << title;
   EXPECT_GE(std::count(dom.begin(), dom.end(), '\n'), 100);
   EXPECT_NE(dom.find("<svg"), std::string::npos);
@@ -109,11 +116,14 @@ TEST(ReportBrowser, RendersSelfContained) {
   EXPECT_TRUE(requests.empty()) << requests.front();
 
   // Control: a page with an external image is caught by the same check.
-  const std::string ctl = (dir / "control.html").string(), ctl_log = (dir / "control-netlog.json").string();
-  write_file(ctl, "<!DOCTYPE html><html><body><img src=\"http://example.invalid/x.png\"></body></html>");
-  ASSERT_EQ(run_chromium((dir / "profile").string(),
-                         "--host-resolver-rules='MAP * ~NOTFOUND' --log-net-log=" + ctl_log + " --dump-dom",
-                         "file://" + ctl),
+  const std::string ctl = (dir / "control.html").string(),
+                    ctl_log = (dir / "control-netlog.json").string();
+  write_file(ctl,
+             "<!DOCTYPE html><html><body><img src=\"http://example.invalid/x.png\"></body></html>");
+  ASSERT_EQ(run_chromium(
+                (dir / "profile").string(),
+                "--host-resolver-rules='MAP * ~NOTFOUND' --log-net-log=" + ctl_log + " --dump-dom",
+                "file://" + ctl),
             0);
   const auto ctl_requests = page_requests(ctl_log);
   ASSERT_FALSE(ctl_requests.empty());

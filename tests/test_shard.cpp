@@ -12,7 +12,9 @@
 namespace rgeval::tasks {
 namespace {
 
-ShardUnit unit(int64_t prefix, std::vector<int64_t> docs) { return ShardUnit{prefix, std::move(docs)}; }
+ShardUnit unit(int64_t prefix, std::vector<int64_t> docs) {
+  return ShardUnit{prefix, std::move(docs)};
+}
 
 // Checks that the pieces cover every document of every unit exactly once, in order, and that the
 // planned tokens per rank are the pieces' prefixes + documents. Returns the pieces per unit.
@@ -32,15 +34,16 @@ std::vector<int> check_cover(const std::vector<ShardUnit>& units, const ShardPla
     tokens[size_t(s.rank)] += units[s.unit].prefix_tokens;
     for (size_t d = s.begin; d < s.end; ++d) tokens[size_t(s.rank)] += units[s.unit].doc_tokens[d];
   }
-  for (size_t u = 0; u < units.size(); ++u) EXPECT_EQ(next[u], units[u].doc_tokens.size()) << "unit " << u;
+  for (size_t u = 0; u < units.size(); ++u)
+    EXPECT_EQ(next[u], units[u].doc_tokens.size()) << "unit " << u;
   EXPECT_EQ(tokens, p.tokens_per_rank);
   return pieces;
 }
 
 TEST(Shard, SmallUnitsStayWholeLargestFirstOnTheLeastLoadedRank) {
   // Costs 110, 50, 40, 30, 20: fair share 125 for 2 ranks, so no unit is split.
-  const std::vector<ShardUnit> units = {unit(100, {10}), unit(10, {20, 20}), unit(0, {40}), unit(10, {10, 10}),
-                                        unit(5, {15})};
+  const std::vector<ShardUnit> units = {unit(100, {10}), unit(10, {20, 20}), unit(0, {40}),
+                                        unit(10, {10, 10}), unit(5, {15})};
   const ShardPlan p = plan_shards(units, 2);
   const std::vector<int> pieces = check_cover(units, p, 2);
   EXPECT_EQ(pieces, std::vector<int>(5, 1));
@@ -57,14 +60,16 @@ TEST(Shard, SmallUnitsStayWholeLargestFirstOnTheLeastLoadedRank) {
 
 TEST(Shard, UnitLargerThanAFairShareIsSplitAndFillsTheRanks) {
   // One MMLU-like unit (prefix 600, 40 docs of 100) and two small ones: 3 ranks.
-  std::vector<ShardUnit> units = {unit(50, {30, 30}), unit(600, std::vector<int64_t>(40, 100)), unit(20, {90})};
+  std::vector<ShardUnit> units = {unit(50, {30, 30}), unit(600, std::vector<int64_t>(40, 100)),
+                                  unit(20, {90})};
   const ShardPlan p = plan_shards(units, 3);
   const std::vector<int> pieces = check_cover(units, p, 3);
   EXPECT_EQ(pieces[0], 1);
   EXPECT_EQ(pieces[2], 1);
   EXPECT_EQ(pieces[1], 3);  // the big unit goes to all three ranks, paying its prefix 3 times
   const int64_t total = 110 + 600 + 4000 + 110;
-  EXPECT_EQ(std::accumulate(p.tokens_per_rank.begin(), p.tokens_per_rank.end(), int64_t(0)), total + 2 * 600);
+  EXPECT_EQ(std::accumulate(p.tokens_per_rank.begin(), p.tokens_per_rank.end(), int64_t(0)),
+            total + 2 * 600);
   EXPECT_LT(max_over_mean(p.tokens_per_rank), 1.04);
 }
 
@@ -96,7 +101,8 @@ TEST(Shard, ManyUnitsBalanceWithoutSplitting) {
 
 TEST(Shard, DeterministicAndIndependentOfNothingElse) {
   std::vector<ShardUnit> units;
-  for (int u = 0; u < 30; ++u) units.push_back(unit(u % 7 * 50, std::vector<int64_t>(size_t(1 + u % 5), 10 + u)));
+  for (int u = 0; u < 30; ++u)
+    units.push_back(unit(u % 7 * 50, std::vector<int64_t>(size_t(1 + u % 5), 10 + u)));
   const ShardPlan a = plan_shards(units, 5), b = plan_shards(units, 5);
   ASSERT_EQ(a.pieces.size(), b.pieces.size());
   for (size_t i = 0; i < a.pieces.size(); ++i) {
@@ -136,12 +142,14 @@ Doc doc(const std::string& context, std::vector<std::string> choices) {
 
 TEST(Shard, UnitCostCountsTheSharedPrefixOnce) {
   const Tokenizer tok = Tokenizer::from_proto(builtin_tokenizer_proto(), "builtin");
-  const std::string shot = "The following are multiple choice questions (with answers) about anatomy.\n\n"
-                           "What is a bone?\nA. x\nB. y\nC. z\nD. w\nAnswer: A\n\n";
+  const std::string shot =
+      "The following are multiple choice questions (with answers) about anatomy.\n\n"
+      "What is a bone?\nA. x\nB. y\nC. z\nD. w\nAnswer: A\n\n";
   const Doc a = doc(shot + "Which organ pumps blood?\nAnswer:", {" A", " B", " C", " D"});
   const Doc b = doc(shot + "Where is the femur?\nAnswer:", {" A", " B", " C", " D"});
   const int64_t n_shot = int64_t(tok.encode(shot).size());
-  const int64_t ctx_a = 1 + int64_t(tok.encode(a.context).size()), ctx_b = 1 + int64_t(tok.encode(b.context).size());
+  const int64_t ctx_a = 1 + int64_t(tok.encode(a.context).size()),
+                ctx_b = 1 + int64_t(tok.encode(b.context).size());
   auto cont_rows = [&](const Doc& d) {
     int64_t r = 0;
     for (const std::string& c : d.choices) r += int64_t(tok.encode(c).size()) - 1;
@@ -168,8 +176,9 @@ TEST(Shard, UnitCostCountsTheSharedPrefixOnce) {
 
   // plan_units = plan_shards over unit_cost.
   const ShardPlan p = plan_units({{&a, &b}, {&a}}, tok, false, 2);
-  EXPECT_EQ(p.tokens_per_rank[0] + p.tokens_per_rank[1],
-            u.prefix_tokens + u.doc_tokens[0] + u.doc_tokens[1] + one.prefix_tokens + one.doc_tokens[0]);
+  EXPECT_EQ(
+      p.tokens_per_rank[0] + p.tokens_per_rank[1],
+      u.prefix_tokens + u.doc_tokens[0] + u.doc_tokens[1] + one.prefix_tokens + one.doc_tokens[0]);
 }
 
 }  // namespace

@@ -46,8 +46,8 @@ std::string name(const char* prefix, long n) {
   return s;
 }
 
-sxs::Comparison cmp(const std::string& prompt, const std::string& a, const std::string& b, double score_a,
-                    const std::string& rater = "r", int a_left = -1) {
+sxs::Comparison cmp(const std::string& prompt, const std::string& a, const std::string& b,
+                    double score_a, const std::string& rater = "r", int a_left = -1) {
   sxs::Comparison c;
   c.source = "ratings";
   c.prompt = prompt;
@@ -70,11 +70,13 @@ struct Study {
     std::string prompts, responses;
     for (int i = 0; i < n_prompts; ++i) {
       const std::string id = name("p", i);
-      prompts += R"({"id":")" + id + R"(","category":")" + (i % 2 ? "coding" : "writing") + R"(","prompt":"Question )" +
-                 std::to_string(i) + "\"}\n";
-      responses += R"({"prompt_id":")" + id + R"(","system":"sysX","response":"<script>alert(1)</script> X)" +
+      prompts += R"({"id":")" + id + R"(","category":")" + (i % 2 ? "coding" : "writing") +
+                 R"(","prompt":"Question )" + std::to_string(i) + "\"}\n";
+      responses += R"({"prompt_id":")" + id +
+                   R"(","system":"sysX","response":"<script>alert(1)</script> X)" +
                    std::to_string(i) + "\"}\n";
-      responses += R"({"prompt_id":")" + id + R"(","system":"sysY","response":"plain Y)" + std::to_string(i) + "\"}\n";
+      responses += R"({"prompt_id":")" + id + R"(","system":"sysY","response":"plain Y)" +
+                   std::to_string(i) + "\"}\n";
     }
     write_file(dir.file("prompts.jsonl"), prompts);
     write_file(dir.file("responses.jsonl"), responses);
@@ -105,7 +107,8 @@ TEST(SxsStats, WinRateTiesAsHalfAndWilson) {
   // Wilson for k = 4 of n = 6 by hand: p = 2/3, z² = 3.8415, centre = (p + z²/12)/(1 + z²/6),
   // half = z/(1 + z²/6)·sqrt(p(1-p)/6 + z²/144)
   const double z = 1.959963984540054, p = 4.0 / 6, zz = z * z;
-  const double centre = (p + zz / 12) / (1 + zz / 6), half = z / (1 + zz / 6) * std::sqrt(p * (1 - p) / 6 + zz / 144);
+  const double centre = (p + zz / 12) / (1 + zz / 6),
+               half = z / (1 + zz / 6) * std::sqrt(p * (1 - p) / 6 + zz / 144);
   EXPECT_NEAR(w.wilson.lo, centre - half, 1e-12);
   EXPECT_NEAR(w.wilson.hi, centre + half, 1e-12);
   EXPECT_NEAR(w.wilson.lo, 0.2999, 1e-3);
@@ -114,7 +117,8 @@ TEST(SxsStats, WinRateTiesAsHalfAndWilson) {
 
 TEST(SxsStats, BootstrapDeterministicForASeed) {
   std::vector<sxs::Comparison> rows;
-  for (int i = 0; i < 40; ++i) rows.push_back(cmp(name("p", i), "A", "B", i % 3 == 0 ? 0.0 : i % 3 == 1 ? 0.5 : 1.0));
+  for (int i = 0; i < 40; ++i)
+    rows.push_back(cmp(name("p", i), "A", "B", i % 3 == 0 ? 0.0 : i % 3 == 1 ? 0.5 : 1.0));
   sxs::BootstrapOptions o;
   o.samples = 500;
   o.seed = 7;
@@ -148,7 +152,8 @@ TEST(SxsStats, BootstrapResamplesPromptsNotRatings) {
 }
 
 TEST(SxsStats, PercentileInterval) {
-  const auto [lo, hi] = sxs::percentile_interval({5, 1, 4, 2, 3}, 0.5);  // numpy.percentile(.., [25, 75]) = 2, 4
+  const auto [lo, hi] =
+      sxs::percentile_interval({5, 1, 4, 2, 3}, 0.5);  // numpy.percentile(.., [25, 75]) = 2, 4
   EXPECT_DOUBLE_EQ(lo, 2);
   EXPECT_DOUBLE_EQ(hi, 4);
   const auto [l2, h2] = sxs::percentile_interval({0, 10}, 0.9);  // 5th, 95th: 0.5, 9.5
@@ -176,7 +181,8 @@ TEST(SxsStats, BinomialTestAndPositionBias) {
 }
 
 TEST(SxsStats, CohenKappaTextbook) {
-  // Wikipedia's example: 50 proposals, both yes 20, A yes B no 5, A no B yes 10, both no 15: κ = 0.4.
+  // Wikipedia's example: 50 proposals, both yes 20, A yes B no 5, A no B yes 10, both no 15: κ =
+  // 0.4.
   std::vector<int> a, b;
   auto add = [&](int x, int y, int n) {
     for (int i = 0; i < n; ++i) a.push_back(x), b.push_back(y);
@@ -192,9 +198,9 @@ TEST(SxsStats, FleissKappaTextbook) {
   // Fleiss (1971) as on Wikipedia: 10 subjects, 14 raters, 5 categories: κ = 0.210. By hand:
   // Σ_i Σ_j n_ij(n_ij - 1) = 688 over 10·14·13 = 1820 pairs, so P̄ = 688/1820; column totals
   // 20, 28, 39, 21, 32 of 140, so P̄e = (20² + 28² + 39² + 21² + 32²)/140² = 4170/19600.
-  const std::vector<std::vector<int>> t = {{0, 0, 0, 0, 14}, {0, 2, 6, 4, 2}, {0, 0, 3, 5, 6}, {0, 3, 9, 2, 0},
-                                           {2, 2, 8, 1, 1},  {7, 7, 0, 0, 0}, {3, 2, 6, 3, 0}, {2, 5, 3, 2, 2},
-                                           {6, 5, 2, 1, 0},  {0, 2, 2, 3, 7}};
+  const std::vector<std::vector<int>> t = {
+      {0, 0, 0, 0, 14}, {0, 2, 6, 4, 2}, {0, 0, 3, 5, 6}, {0, 3, 9, 2, 0}, {2, 2, 8, 1, 1},
+      {7, 7, 0, 0, 0},  {3, 2, 6, 3, 0}, {2, 5, 3, 2, 2}, {6, 5, 2, 1, 0}, {0, 2, 2, 3, 7}};
   const double pbar = 688.0 / 1820, pe = 4170.0 / 19600;
   EXPECT_NEAR(sxs::fleiss_kappa(t), (pbar - pe) / (1 - pe), 1e-9);
   EXPECT_NEAR(sxs::fleiss_kappa(t), 0.20993, 1e-5);
@@ -203,9 +209,9 @@ TEST(SxsStats, FleissKappaTextbook) {
 TEST(SxsStats, KrippendorffAlphaTextbook) {
   // Krippendorff (2011), "Computing Krippendorff's alpha-reliability", 4 coders, 12 units with
   // missing values, values 1-5 (here 0-4): nominal α = 0.743.
-  const std::vector<std::vector<int>> units = {{0, 0, 0},    {1, 1, 2, 1}, {2, 2, 2, 2}, {2, 2, 2, 2},
-                                               {1, 1, 1, 1}, {0, 1, 2, 3}, {3, 3, 3, 3}, {0, 0, 1, 0},
-                                               {1, 1, 1, 1}, {4, 4, 4},    {0, 0},       {2}};
+  const std::vector<std::vector<int>> units = {
+      {0, 0, 0},    {1, 1, 2, 1}, {2, 2, 2, 2}, {2, 2, 2, 2}, {1, 1, 1, 1}, {0, 1, 2, 3},
+      {3, 3, 3, 3}, {0, 0, 1, 0}, {1, 1, 1, 1}, {4, 4, 4},    {0, 0},       {2}};
   EXPECT_NEAR(sxs::krippendorff_alpha_nominal(units, 5), 0.743421052631579, 1e-12);
 }
 
@@ -297,12 +303,14 @@ TEST(SxsStats, AlpacaEvalConventionHandComputed) {
 
 TEST(SxsShared, AlpacaEvalConventionOnSharedJudgments) {
   RGEVAL_REQUIRE_SHARED();
-  const std::string file = rgeval::testing::shared_dir() + "/data/alpaca_eval/results/gpt4/alpaca_eval_gpt4/annotations.json";
+  const std::string file = rgeval::testing::shared_dir() +
+                           "/data/alpaca_eval/results/gpt4/alpaca_eval_gpt4/annotations.json";
   // The expected numbers, computed independently from the file by Python's statistics module.
   const std::string py =
       "python3 -c \"import json,statistics as s,sys;a=json.load(open(sys.argv[1]));"
       "p=[0.5 if float(x['preference'])==0 else float(x['preference'])-1 for x in a];"
-      "print(len(p), repr(100*s.mean(p)), repr(100*s.stdev(p)/len(p)**0.5))\" '" + file + "'";
+      "print(len(p), repr(100*s.mean(p)), repr(100*s.stdev(p)/len(p)**0.5))\" '" +
+      file + "'";
   FILE* f = popen(py.c_str(), "r");
   ASSERT_NE(f, nullptr);
   char buf[256] = {0};
@@ -330,7 +338,8 @@ TEST(SxsShared, AlpacaEvalConventionOnSharedJudgments) {
   // The same bytes a second time are refused.
   EXPECT_THROW(sxs::import_judgments(db, file, "alpaca_eval"), rgeval::Error);
   // And through the CLI's JSON.
-  const auto r = rgeval::testing::run_cli("sxs results --db " + t.file("ae.db") + " --json --bootstrap 100");
+  const auto r =
+      rgeval::testing::run_cli("sxs results --db " + t.file("ae.db") + " --json --bootstrap 100");
   ASSERT_EQ(r.code, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
   EXPECT_NEAR(j["alpaca_eval"][0]["alpaca_eval_win_rate"].get<double>(), want_rate, 1e-9);
@@ -352,7 +361,8 @@ TEST(SxsShared, PromptSetsFromSharedData) {
   const Case cases[] = {
       {"mt_bench", d + "mt_bench/question.jsonl", 16, "mt_bench/81", "writing"},
       {"vicuna", d + "vicuna_bench/question.jsonl", 18, "vicuna/1", "generic"},
-      {"alpaca_eval", d + "alpaca_eval/results/text_davinci_003/model_outputs.json", 200, "alpaca_eval/0", "helpful_base"},
+      {"alpaca_eval", d + "alpaca_eval/results/text_davinci_003/model_outputs.json", 200,
+       "alpaca_eval/0", "helpful_base"},
       {"humaneval", d + "humaneval/HumanEval.jsonl.gz", 40, "HumanEval/0", "coding"},
       {"xstest", d + "xstest/xstest_prompts.csv", 90, "xstest/1", "xstest_safe"},
       {"advbench", d + "advbench/harmful_behaviors.csv", 104, "advbench/1", "advbench"},
@@ -369,13 +379,17 @@ TEST(SxsShared, PromptSetsFromSharedData) {
     EXPECT_EQ(sxs::store_prompts(db, p).added, c.n);
     EXPECT_EQ(sxs::store_prompts(db, p).unchanged, c.n);  // idempotent
   }
-  EXPECT_EQ(sxs::read_prompts(cases[0].path, "mt_bench")[0].text.rfind("Compose an engaging travel blog", 0), 0u);
+  EXPECT_EQ(sxs::read_prompts(cases[0].path, "mt_bench")[0].text.rfind(
+                "Compose an engaging travel blog", 0),
+            0u);
   EXPECT_EQ(sxs::read_prompts(cases[3].path, "humaneval", 3).size(), 3u);
 }
 
 TEST(SxsImport, ErrorsNameFileAndLine) {
   TempDir t;
-  write_file(t.file("p.jsonl"), "{\"id\":\"a\",\"category\":\"c\",\"prompt\":\"x\"}\n{\"id\":\"b\",\"prompt\":\"\"}\n");
+  write_file(
+      t.file("p.jsonl"),
+      "{\"id\":\"a\",\"category\":\"c\",\"prompt\":\"x\"}\n{\"id\":\"b\",\"prompt\":\"\"}\n");
   try {
     sxs::read_prompts(t.file("p.jsonl"), "jsonl");
     FAIL() << "empty prompt accepted";
@@ -387,7 +401,9 @@ TEST(SxsImport, ErrorsNameFileAndLine) {
   rgeval::store::Db db(t.file("s.db"));
   sxs::create_study(db, "s", 5, 1);
   sxs::store_prompts(db, sxs::read_prompts(t.file("p.jsonl"), "jsonl"));
-  write_file(t.file("r.jsonl"), "{\"prompt_id\":\"a\",\"system\":\"X\",\"response\":\"r\"}\n{\"prompt_id\":\"zz\",\"system\":\"Y\",\"response\":\"r\"}\n");
+  write_file(t.file("r.jsonl"),
+             "{\"prompt_id\":\"a\",\"system\":\"X\",\"response\":\"r\"}\n{\"prompt_id\":\"zz\","
+             "\"system\":\"Y\",\"response\":\"r\"}\n");
   try {
     sxs::import_responses(db, t.file("r.jsonl"));
     FAIL() << "unknown prompt accepted";
@@ -397,7 +413,9 @@ TEST(SxsImport, ErrorsNameFileAndLine) {
   rgeval::store::Stmt n(db, "SELECT COUNT(*) FROM sxs_responses");
   ASSERT_TRUE(n.step());
   EXPECT_EQ(n.column_int(0), 0);  // one transaction: nothing of the bad file was stored
-  write_file(t.file("j.json"), "[{\"instruction\":\"i\",\"generator_1\":\"a\",\"generator_2\":\"b\",\"preference\":7}]");
+  write_file(
+      t.file("j.json"),
+      "[{\"instruction\":\"i\",\"generator_1\":\"a\",\"generator_2\":\"b\",\"preference\":7}]");
   EXPECT_THROW(sxs::import_judgments(db, t.file("j.json"), "alpaca_eval"), rgeval::Error);
   EXPECT_THROW(sxs::add_rater(db, "bad name<>"), rgeval::Error);
   EXPECT_THROW(sxs::create_study(db, "again", 5, 1), rgeval::Error);
@@ -406,11 +424,16 @@ TEST(SxsImport, ErrorsNameFileAndLine) {
 TEST(SxsImport, FastChatJudgments) {
   TempDir t;
   write_file(t.file("h.jsonl"),
-             "{\"question_id\":81,\"model_a\":\"m1\",\"model_b\":\"m2\",\"winner\":\"model_a\",\"judge\":\"expert_1\",\"turn\":1}\n"
-             "{\"question_id\":81,\"model_a\":\"m1\",\"model_b\":\"m2\",\"winner\":\"tie (bothbad)\",\"judge\":\"expert_2\",\"turn\":1}\n"
-             "{\"question_id\":82,\"model_1\":\"m2\",\"model_2\":\"m1\",\"g1_winner\":\"model_1\",\"g2_winner\":\"model_1\",\"judge\":[\"gpt-4\",\"pair-v2\"],\"turn\":1}\n"
-             "{\"question_id\":83,\"model_1\":\"m2\",\"model_2\":\"m1\",\"g1_winner\":\"model_1\",\"g2_winner\":\"model_2\",\"judge\":[\"gpt-4\",\"pair-v2\"],\"turn\":1}\n"
-             "{\"question_id\":84,\"model_1\":\"m2\",\"model_2\":\"m1\",\"g1_winner\":\"error\",\"g2_winner\":\"model_2\",\"judge\":[\"gpt-4\",\"pair-v2\"],\"turn\":1}\n");
+             "{\"question_id\":81,\"model_a\":\"m1\",\"model_b\":\"m2\",\"winner\":\"model_a\","
+             "\"judge\":\"expert_1\",\"turn\":1}\n"
+             "{\"question_id\":81,\"model_a\":\"m1\",\"model_b\":\"m2\",\"winner\":\"tie "
+             "(bothbad)\",\"judge\":\"expert_2\",\"turn\":1}\n"
+             "{\"question_id\":82,\"model_1\":\"m2\",\"model_2\":\"m1\",\"g1_winner\":\"model_1\","
+             "\"g2_winner\":\"model_1\",\"judge\":[\"gpt-4\",\"pair-v2\"],\"turn\":1}\n"
+             "{\"question_id\":83,\"model_1\":\"m2\",\"model_2\":\"m1\",\"g1_winner\":\"model_1\","
+             "\"g2_winner\":\"model_2\",\"judge\":[\"gpt-4\",\"pair-v2\"],\"turn\":1}\n"
+             "{\"question_id\":84,\"model_1\":\"m2\",\"model_2\":\"m1\",\"g1_winner\":\"error\","
+             "\"g2_winner\":\"model_2\",\"judge\":[\"gpt-4\",\"pair-v2\"],\"turn\":1}\n");
   rgeval::store::Db db(t.file("f.db"));
   sxs::ensure_schema(db);
   const auto r = sxs::import_judgments(db, t.file("h.jsonl"), "fastchat");
@@ -474,7 +497,8 @@ TEST(SxsRatings, StoredOnceWithRecordedSides) {
   bad.comment = std::string(sxs::kMaxCommentBytes + 1, 'x');
   EXPECT_EQ(sxs::submit_rating(db, info, rater->id, bad).status, sxs::SubmitStatus::invalid);
   // Stored: winner and margin follow the choice and the sides.
-  rgeval::store::Stmt q(db, "SELECT choice, winner, margin, left_system, right_system FROM sxs_ratings");
+  rgeval::store::Stmt q(
+      db, "SELECT choice, winner, margin, left_system, right_system FROM sxs_ratings");
   int rows = 0;
   while (q.step()) {
     ++rows;
@@ -512,12 +536,16 @@ TEST(SxsRatings, IdentityFlagsLeaveTheStatistics) {
 }
 
 TEST(SxsRender, EscapesEverythingAndKeepsCode) {
-  EXPECT_EQ(sxs::html_escape("<script>alert('x')</script>&\""), "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;&quot;");
-  const std::string h = sxs::render_text("Hi <b>\n```python\nif a < b:\n    print(\"<x>\")\n```\nbye");
+  EXPECT_EQ(sxs::html_escape("<script>alert('x')</script>&\""),
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;&quot;");
+  const std::string h =
+      sxs::render_text("Hi <b>\n```python\nif a < b:\n    print(\"<x>\")\n```\nbye");
   EXPECT_EQ(h,
-            "<div class=\"text\">Hi &lt;b&gt;\n</div><pre class=\"code\"><code>if a &lt; b:\n    print(&quot;&lt;x&gt;&quot;)\n"
+            "<div class=\"text\">Hi &lt;b&gt;\n</div><pre class=\"code\"><code>if a &lt; b:\n    "
+            "print(&quot;&lt;x&gt;&quot;)\n"
             "</code></pre><div class=\"text\">bye</div>");
-  EXPECT_EQ(sxs::render_text("```\nunterminated <"), "<pre class=\"code\"><code>unterminated &lt;</code></pre>");
+  EXPECT_EQ(sxs::render_text("```\nunterminated <"),
+            "<pre class=\"code\"><code>unterminated &lt;</code></pre>");
   EXPECT_EQ(sxs::terminal_safe("a\x1b[2Jb\tc\n"), "a\xEF\xBF\xBD[2Jb\tc\n");
 }
 
@@ -606,20 +634,24 @@ TEST(SxsServer, SignInRateAndSecurityHeaders) {
   EXPECT_NE(r->body.find("0 / 3"), std::string::npos);
   const std::string item = field(r->body, "item"), served = field(r->body, "served");
   ASSERT_FALSE(item.empty());
-  const std::string good = "token=" + tok + "&item=" + item + "&choice=2&served=" + served + "&comment=fine";
+  const std::string good =
+      "token=" + tok + "&item=" + item + "&choice=2&served=" + served + "&comment=fine";
 
   // CSRF and validation: each bad variant is refused with a 4xx and stores nothing.
-  EXPECT_EQ(c.Post("/rate", cookie, "item=" + item + "&choice=2&served=1", kForm)->status, 403);  // cookie alone: no
+  EXPECT_EQ(c.Post("/rate", cookie, "item=" + item + "&choice=2&served=1", kForm)->status,
+            403);  // cookie alone: no
   EXPECT_EQ(c.Post("/rate", cookie, good, "text/plain")->status, 415);
   EXPECT_EQ(c.Post("/rate", {{"Origin", "http://evil.example"}}, good, kForm)->status, 403);
   EXPECT_EQ(c.Post("/rate?x=1", good, kForm)->status, 400);
   EXPECT_EQ(c.Post("/rate", good + "&extra=1", kForm)->status, 400);
   EXPECT_EQ(c.Post("/rate", good + "&choice=3", kForm)->status, 400);  // repeated field
-  EXPECT_EQ(c.Post("/rate", "token=" + tok + "&item=" + item + "&choice=9&served=1", kForm)->status, 400);
+  EXPECT_EQ(c.Post("/rate", "token=" + tok + "&item=" + item + "&choice=9&served=1", kForm)->status,
+            400);
   EXPECT_EQ(c.Post("/rate", "token=" + tok + "&item=-1&choice=2&served=1", kForm)->status, 400);
   EXPECT_EQ(c.Post("/rate", "token=" + tok + "&item=12345&choice=2&served=1", kForm)->status, 404);
   EXPECT_EQ(c.Post("/rate", good + "&flag=yes", kForm)->status, 400);
-  EXPECT_EQ(c.Post("/rate", good + "X" + std::string(3000, 'x'), kForm)->status, 400);  // comment too long
+  EXPECT_EQ(c.Post("/rate", good + "X" + std::string(3000, 'x'), kForm)->status,
+            400);  // comment too long
   EXPECT_EQ(c.Post("/rate", std::string(sxs::kMaxBodyBytes + 10, 'a'), kForm)->status, 413);
   {
     rgeval::store::Db db(s.db_path);
@@ -636,8 +668,8 @@ TEST(SxsServer, SignInRateAndSecurityHeaders) {
   EXPECT_NE(r->body.find("1 / 3"), std::string::npos);
 
   // No file is served, whatever the path.
-  for (const char* p : {"/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/static/../../etc/passwd", "/study.db",
-                        "/admin/../study.db"}) {
+  for (const char* p : {"/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd",
+                        "/static/../../etc/passwd", "/study.db", "/admin/../study.db"}) {
     r = c.Get(p);
     ASSERT_TRUE(r) << p;
     EXPECT_GE(r->status, 400) << p;
@@ -669,17 +701,22 @@ TEST(SxsServer, SignInRateAndSecurityHeaders) {
 TEST(SxsCli, SetUpRateInTerminalAndResults) {
   TempDir t;
   const std::string db = t.file("cli.db");
-  write_file(t.file("p.jsonl"), "{\"id\":\"q1\",\"category\":\"c\",\"prompt\":\"P1\"}\n{\"id\":\"q2\",\"category\":\"c\",\"prompt\":\"P2\"}\n");
+  write_file(t.file("p.jsonl"),
+             "{\"id\":\"q1\",\"category\":\"c\",\"prompt\":\"P1\"}\n{\"id\":\"q2\",\"category\":"
+             "\"c\",\"prompt\":\"P2\"}\n");
   write_file(t.file("r.jsonl"),
-             "{\"prompt_id\":\"q1\",\"system\":\"S1\",\"response\":\"one \\u001b[31m\"}\n{\"prompt_id\":\"q1\",\"system\":\"S2\",\"response\":\"two\"}\n"
-             "{\"prompt_id\":\"q2\",\"system\":\"S1\",\"response\":\"three\"}\n{\"prompt_id\":\"q2\",\"system\":\"S2\",\"response\":\"four\"}\n");
+             "{\"prompt_id\":\"q1\",\"system\":\"S1\",\"response\":\"one "
+             "\\u001b[31m\"}\n{\"prompt_id\":\"q1\",\"system\":\"S2\",\"response\":\"two\"}\n"
+             "{\"prompt_id\":\"q2\",\"system\":\"S1\",\"response\":\"three\"}\n{\"prompt_id\":"
+             "\"q2\",\"system\":\"S2\",\"response\":\"four\"}\n");
   using rgeval::testing::run_cli;
   auto r = run_cli("sxs create --db " + db + " --name cli --scale 3 --seed 5");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("admin token"), std::string::npos);
   EXPECT_EQ(run_cli("sxs create --db " + db + " --name again").code, 1);
   EXPECT_EQ(run_cli("sxs create --db " + t.file("x.db") + " --name x --scale 4").code, 2);
-  ASSERT_EQ(run_cli("sxs import-prompts --db " + db + " --format jsonl " + t.file("p.jsonl")).code, 0);
+  ASSERT_EQ(run_cli("sxs import-prompts --db " + db + " --format jsonl " + t.file("p.jsonl")).code,
+            0);
   r = run_cli("sxs import-responses --db " + db + " " + t.file("r.jsonl"));
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("2 items to rate"), std::string::npos) << r.out;
@@ -722,7 +759,8 @@ TEST(SxsServer, ConcurrentSubmissionsSurviveKill9) {
   if (pid == 0) {
     dup2(out[1], 1);
     close(out[0]);
-    execl(RGEVAL_BIN, RGEVAL_BIN, "sxs", "serve", "--db", s.db_path.c_str(), "--port", "0", (char*)nullptr);
+    execl(RGEVAL_BIN, RGEVAL_BIN, "sxs", "serve", "--db", s.db_path.c_str(), "--port", "0",
+          (char*)nullptr);
     _exit(127);
   }
   close(out[1]);
@@ -754,8 +792,9 @@ TEST(SxsServer, ConcurrentSubmissionsSurviveKill9) {
       const int rater = t / 2;
       for (int k = 0; k < 60 && !stop; ++k) {
         const int item = t % 2 ? 60 - k : k + 1;
-        const std::string body = "token=" + tokens[size_t(rater)] + "&item=" + std::to_string(item) + "&choice=" +
-                                 std::to_string(1 + (item + rater) % 5) + "&served=0";
+        const std::string body = "token=" + tokens[size_t(rater)] +
+                                 "&item=" + std::to_string(item) +
+                                 "&choice=" + std::to_string(1 + (item + rater) % 5) + "&served=0";
         const auto r = c.Post("/rate", body, kForm);
         if (!r) break;  // the server is gone
         if (r->status == 303) {
@@ -768,7 +807,8 @@ TEST(SxsServer, ConcurrentSubmissionsSurviveKill9) {
       }
     });
   // Kill the server mid-way, without warning.
-  for (int i = 0; i < 1000 && total < 90; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  for (int i = 0; i < 1000 && total < 90; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
   ASSERT_EQ(kill(pid, SIGKILL), 0);
   int status = 0;
   waitpid(pid, &status, 0);
@@ -781,14 +821,20 @@ TEST(SxsServer, ConcurrentSubmissionsSurviveKill9) {
 
   rgeval::store::Db db(s.db_path);
   std::map<std::pair<int, int>, int> stored;
-  rgeval::store::Stmt q(db, "SELECT r.name, g.item_id, COUNT(*) FROM sxs_ratings g JOIN sxs_raters r ON r.id = g.rater_id GROUP BY 1, 2");
-  while (q.step()) stored[{std::stoi(q.column_text(0).substr(5)), int(q.column_int(1))}] = int(q.column_int(2));
+  rgeval::store::Stmt q(db,
+                        "SELECT r.name, g.item_id, COUNT(*) FROM sxs_ratings g JOIN sxs_raters r "
+                        "ON r.id = g.rater_id GROUP BY 1, 2");
+  while (q.step())
+    stored[{std::stoi(q.column_text(0).substr(5)), int(q.column_int(1))}] = int(q.column_int(2));
   for (const auto& [key, n] : acked) {
     EXPECT_EQ(n, 1) << "acknowledged twice: rater " << key.first << " item " << key.second;
-    EXPECT_EQ(stored[key], 1) << "acknowledged but not stored exactly once: rater " << key.first << " item " << key.second;
+    EXPECT_EQ(stored[key], 1) << "acknowledged but not stored exactly once: rater " << key.first
+                              << " item " << key.second;
   }
   for (const auto& [key, n] : stored) EXPECT_EQ(n, 1);
-  std::cerr << "  " << acked.size() << " ratings acknowledged, " << stored.size() << " stored, of 180 possible\n";
+  std::cerr << "  " << acked.size() << " ratings acknowledged, " << stored.size()
+            << " stored, of 180 possible\n";
   EXPECT_LT(acked.size(), 180u);  // the kill came mid-way
-  EXPECT_GE(stored.size(), acked.size());  // a rating may be stored whose acknowledgement the kill cut off
+  EXPECT_GE(stored.size(),
+            acked.size());  // a rating may be stored whose acknowledgement the kill cut off
 }

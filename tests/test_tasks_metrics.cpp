@@ -3,8 +3,8 @@
 
 #include "engine/builtin.h"
 #include "engine/error.h"
-#include "tasks/encode_pair.h"
 #include "tasks/binomial.h"
+#include "tasks/encode_pair.h"
 #include "tasks/metrics.h"
 #include "tests/testing.h"
 
@@ -39,7 +39,7 @@ TEST(Metrics, WilsonIntervalOnTextbookCases) {
 
 TEST(Metrics, ArgmaxLikeNumpy) {
   EXPECT_EQ(argmax_first({}), -1);
-  EXPECT_EQ(argmax_first({-3, -1, -1, -2}), 1);  // ties -> first
+  EXPECT_EQ(argmax_first({-3, -1, -1, -2}), 1);   // ties -> first
   EXPECT_EQ(argmax_first({-3, NAN, 0, NAN}), 1);  // NaN wins
   EXPECT_EQ(argmax_first({-INFINITY, -INFINITY}), 0);
 }
@@ -92,7 +92,8 @@ TEST(EncodePair, SplitsJointTokenization) {
   auto ctx = tok.encode("Question: why?\nAnswer:");
   EXPECT_EQ(std::vector<int>(p.context_ids.begin() + 1, p.context_ids.end()), ctx);
   auto whole = tok.encode("Question: why?\nAnswer: Because.");
-  EXPECT_EQ(p.continuation_ids, std::vector<int>(whole.begin() + ptrdiff_t(ctx.size()), whole.end()));
+  EXPECT_EQ(p.continuation_ids,
+            std::vector<int>(whole.begin() + ptrdiff_t(ctx.size()), whole.end()));
   // trailing whitespace of the context moves to the continuation
   const auto q = encode_pair(tok, "Answer: \xC2\xA0", "x");
   EXPECT_EQ(q.context_ids.size(), 1 + tok.encode("Answer:").size());

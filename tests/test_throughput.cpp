@@ -36,7 +36,9 @@ bool valid_entity(const std::string& s, size_t amp, size_t* end) {
   if (e.size() > 1 && e[0] == '#') {
     const bool hex = e[1] == 'x';
     const std::string d = e.substr(hex ? 2 : 1);
-    return !d.empty() && std::all_of(d.begin(), d.end(), [&](char c) { return hex ? std::isxdigit(c) : std::isdigit(c); });
+    return !d.empty() && std::all_of(d.begin(), d.end(), [&](char c) {
+      return hex ? std::isxdigit(c) : std::isdigit(c);
+    });
   }
   return false;
 }
@@ -54,7 +56,10 @@ bool valid_text(const std::string& s) {
   return true;
 }
 
-bool is_name_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == ':' || c == '.'; }
+bool is_name_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == ':' ||
+         c == '.';
+}
 
 // Returns "" when well-formed, else what is wrong. Collects element names into `names`.
 std::string xml_check(const std::string& x, std::multiset<std::string>* names = nullptr) {
@@ -65,7 +70,8 @@ std::string xml_check(const std::string& x, std::multiset<std::string>* names = 
     const size_t lt = x.find('<', i);
     const std::string text = x.substr(i, lt == std::string::npos ? std::string::npos : lt - i);
     if (!valid_text(text)) return "bad character data near offset " + std::to_string(i);
-    if (stack.empty() && text.find_first_not_of(" \t\r\n") != std::string::npos) return "text outside the root";
+    if (stack.empty() && text.find_first_not_of(" \t\r\n") != std::string::npos)
+      return "text outside the root";
     if (lt == std::string::npos) break;
     if (x.compare(lt, 5, "<?xml") == 0) {
       const size_t e = x.find("?>", lt);
@@ -150,7 +156,8 @@ TEST(StateBytes, RecurrentGemma2bIsConstant) {
 }
 
 TEST(StateBytes, GemmaGrowsPerToken) {
-  const ModelConfig g2 = builtin_config("builtin:gemma-2b"), g7 = builtin_config("builtin:gemma-7b");
+  const ModelConfig g2 = builtin_config("builtin:gemma-2b"),
+                    g7 = builtin_config("builtin:gemma-7b");
   for (int64_t d : {1, 2, 1000, 2048, 8192, 32768}) {
     EXPECT_EQ(state_bytes(g2, DType::BF16, d), 18432 * d) << "gemma-2b depth " << d;
     EXPECT_EQ(state_bytes(g7, DType::BF16, d), 458752 * d) << "gemma-7b depth " << d;
@@ -160,7 +167,8 @@ TEST(StateBytes, GemmaGrowsPerToken) {
 }
 
 TEST(StateBytes, StateReadPerStep) {
-  const ModelConfig rg = builtin_config("builtin:recurrentgemma-2b"), g2 = builtin_config("builtin:gemma-2b");
+  const ModelConfig rg = builtin_config("builtin:recurrentgemma-2b"),
+                    g2 = builtin_config("builtin:gemma-2b");
   // Beyond the window a RecurrentGemma step reads the whole ring: the state; before, fewer rows.
   EXPECT_EQ(bench::state_bytes_read(rg, DType::BF16, 4096), state_bytes(rg, DType::BF16, 4096));
   EXPECT_LT(bench::state_bytes_read(rg, DType::BF16, 16), state_bytes(rg, DType::BF16, 16));
@@ -176,14 +184,16 @@ TEST(StateBytes, ExactCountMatchesFormulaOnTinyModels) {
     for (int64_t d : {1, 5, 31, 32, 33, 100, 1000}) {
       State s = m.new_state();
       fill_synthetic(s, d);
-      EXPECT_EQ(s.bytes(), state_bytes(m.config(), DType::F32, d)) << spec << " synthetic depth " << d;
+      EXPECT_EQ(s.bytes(), state_bytes(m.config(), DType::F32, d))
+          << spec << " synthetic depth " << d;
     }
     for (int64_t d : {1, 20, 40}) {  // really processed tokens
       State s = m.new_state();
       std::vector<int> toks(size_t(d), 7);
       std::vector<float> logits(size_t(m.vocab()));
       m.prefill(s, toks, logits.data());
-      EXPECT_EQ(s.bytes(), state_bytes(m.config(), DType::F32, d)) << spec << " prefill depth " << d;
+      EXPECT_EQ(s.bytes(), state_bytes(m.config(), DType::F32, d))
+          << spec << " prefill depth " << d;
     }
   }
 }
@@ -210,7 +220,8 @@ struct StepCosts {
   double synthetic_deep, prefill_deep, synthetic_shallow;
 };
 
-StepCosts step_costs(const Model& m, int64_t deep, int64_t shallow, int batch, int steps, int reps) {
+StepCosts step_costs(const Model& m, int64_t deep, int64_t shallow, int batch, int steps,
+                     int reps) {
   bench::DecodeBench syn(m, deep, batch, bench::Fill::Synthetic, steps + 1, 11);
   bench::DecodeBench pre(m, deep, batch, bench::Fill::Prefill, steps + 1, 12);
   bench::DecodeBench low(m, shallow, batch, bench::Fill::Synthetic, steps + 1, 13);
@@ -227,7 +238,8 @@ StepCosts step_costs(const Model& m, int64_t deep, int64_t shallow, int batch, i
 
 TEST(Fill, SyntheticAndPrefillCostTheSameGemma) {
 #if defined(__SANITIZE_ADDRESS__)
-  GTEST_SKIP() << "step timings under AddressSanitizer say nothing about the engine (Release run checks this)";
+  GTEST_SKIP() << "step timings under AddressSanitizer say nothing about the engine (Release run "
+                  "checks this)";
 #endif
   // tiny-gemma at depth 4096: attention over the cache dominates a step (about 5x the weights'
   // work), so a synthetic fill that did not grow the cache would be several times cheaper than
@@ -239,16 +251,19 @@ TEST(Fill, SyntheticAndPrefillCostTheSameGemma) {
   const Model m(ck, eo);
   const StepCosts s = step_costs(m, 4096, 16, 2, 24, 7);
   const double ratio = s.synthetic_deep / s.prefill_deep;
-  std::printf("tiny-gemma step: synthetic@4096 %.1f us, prefill@4096 %.1f us, synthetic@16 %.1f us\n",
-              s.synthetic_deep * 1e6, s.prefill_deep * 1e6, s.synthetic_shallow * 1e6);
+  std::printf(
+      "tiny-gemma step: synthetic@4096 %.1f us, prefill@4096 %.1f us, synthetic@16 %.1f us\n",
+      s.synthetic_deep * 1e6, s.prefill_deep * 1e6, s.synthetic_shallow * 1e6);
   EXPECT_GT(ratio, 0.6);
   EXPECT_LT(ratio, 1.6);
-  EXPECT_GT(s.synthetic_deep, 1.8 * s.synthetic_shallow) << "the step cost does not grow with depth";
+  EXPECT_GT(s.synthetic_deep, 1.8 * s.synthetic_shallow)
+      << "the step cost does not grow with depth";
 }
 
 TEST(Fill, SyntheticAndPrefillCostTheSameGriffin) {
 #if defined(__SANITIZE_ADDRESS__)
-  GTEST_SKIP() << "step timings under AddressSanitizer say nothing about the engine (Release run checks this)";
+  GTEST_SKIP() << "step timings under AddressSanitizer say nothing about the engine (Release run "
+                  "checks this)";
 #endif
   const Checkpoint ck = make_builtin("builtin:tiny-griffin");
   EngineOptions eo;
@@ -310,8 +325,9 @@ TEST(Charts, TickLabels) {
 // ---- the CLI ---------------------------------------------------------------------------------
 
 void expect_row_schema(const json& r) {
-  for (const char* k : {"model", "test", "depth", "batch", "n_tokens", "reps", "tokens_per_s", "state_bytes",
-                        "weight_bytes", "rss_peak_bytes", "roofline_tokens_per_s", "roofline_fraction"})
+  for (const char* k :
+       {"model", "test", "depth", "batch", "n_tokens", "reps", "tokens_per_s", "state_bytes",
+        "weight_bytes", "rss_peak_bytes", "roofline_tokens_per_s", "roofline_fraction"})
     ASSERT_TRUE(r.contains(k)) << "row lacks " << k << ": " << r.dump();
   const std::string test = r["test"];
   ASSERT_TRUE(test == "tg" || test == "pp") << test;
@@ -341,8 +357,8 @@ void expect_row_schema(const json& r) {
 TEST(CliThroughput, QuickPresetJsonChartsAndDatabase) {
   TempDir d;
   const std::string out = d.file("t.json"), db = d.file("r.db"), charts = d.file("charts");
-  const auto r = run_cli("throughput --preset quick --threads 1 --out " + out + " --db " + db + " --charts " + charts +
-                         " --no-png");
+  const auto r = run_cli("throughput --preset quick --threads 1 --out " + out + " --db " + db +
+                         " --charts " + charts + " --no-png");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("| model | test |"), std::string::npos) << r.out;
   EXPECT_NE(r.err.find("ETA"), std::string::npos) << r.err;  // progress
@@ -371,7 +387,8 @@ TEST(CliThroughput, QuickPresetJsonChartsAndDatabase) {
   EXPECT_EQ(rows.size(), 2u * (8 + 3 + 3));
   // RecurrentGemma's state stops growing at its window (32); Gemma's grows with every token.
   EXPECT_EQ(tg_state.at({"builtin:tiny-griffin", 64}), tg_state.at({"builtin:tiny-griffin", 1024}));
-  EXPECT_EQ(tg_state.at({"builtin:tiny-gemma", 1024}), 64 * tg_state.at({"builtin:tiny-gemma", 16}));
+  EXPECT_EQ(tg_state.at({"builtin:tiny-gemma", 1024}),
+            64 * tg_state.at({"builtin:tiny-gemma", 16}));
   int at_max = 0;
   for (const auto& row : rows)
     if (row["at_max_batch"].get<bool>()) {
@@ -395,11 +412,14 @@ TEST(CliThroughput, QuickPresetJsonChartsAndDatabase) {
   // The database holds the same rows under one run id.
   {
     store::Db sdb(db);
-    store::Stmt q(sdb, "SELECT COUNT(*), MIN(run_id), MAX(run_id), SUM(skipped) FROM throughput_rows");
+    store::Stmt q(sdb,
+                  "SELECT COUNT(*), MIN(run_id), MAX(run_id), SUM(skipped) FROM throughput_rows");
     ASSERT_TRUE(q.step());
     EXPECT_EQ(q.column_int(0), int64_t(rows.size() + j["skipped"].size()));
     EXPECT_EQ(q.column_int(1), q.column_int(2));
-    store::Stmt w(sdb, "SELECT COUNT(*) FROM throughput_rows WHERE test = ?1 AND model = ?2 AND tokens_per_s_median > 0");
+    store::Stmt w(sdb,
+                  "SELECT COUNT(*) FROM throughput_rows WHERE test = ?1 AND model = ?2 AND "
+                  "tokens_per_s_median > 0");
     w.bind(1, "tg").bind(2, "builtin:tiny-gemma");
     ASSERT_TRUE(w.step());
     EXPECT_EQ(w.column_int(0), 8 + 3);
@@ -422,7 +442,8 @@ TEST(CliThroughput, QuickPresetJsonChartsAndDatabase) {
     std::multiset<std::string> names;
     EXPECT_EQ(xml_check(svg, &names), "") << path;
     EXPECT_GE(names.count("text"), 10u) << path;
-    for (const auto& s : series) EXPECT_NE(svg.find(">" + s + "</text>"), std::string::npos) << stem << ": " << s;
+    for (const auto& s : series)
+      EXPECT_NE(svg.find(">" + s + "</text>"), std::string::npos) << stem << ": " << s;
     EXPECT_EQ(svg.find("no data"), std::string::npos) << stem;
     EXPECT_NE(svg.find(m["cpu"].get<std::string>()), std::string::npos) << "footnote names the CPU";
   }
@@ -433,9 +454,11 @@ TEST(CliThroughput, BudgetSkipsCellsAndUsageErrors) {
   const std::string out = d.file("t.json");
   // 300 MiB: weights + the 256 MiB activation margin + 64 sequences at depth 16 fit; a sequence at
   // depth 200000 (200 MB of KV cache) does not.
-  const auto r = run_cli("throughput --models builtin:tiny-gemma --depths 16,200000 --batches 1,64 --prompt-lens 16 "
-                         "--reps 1 --steps 2 --threads 1 --memory-budget 300M --max-batch-cap 2 --bandwidth-mib 16 --no-db --out " +
-                         out);
+  const auto r = run_cli(
+      "throughput --models builtin:tiny-gemma --depths 16,200000 --batches 1,64 --prompt-lens 16 "
+      "--reps 1 --steps 2 --threads 1 --memory-budget 300M --max-batch-cap 2 --bandwidth-mib 16 "
+      "--no-db --out " +
+      out);
   ASSERT_EQ(r.code, 0) << r.err;
   const json j = json::parse(rgeval::testing::read_file(out));
   ASSERT_FALSE(j["skipped"].empty());
