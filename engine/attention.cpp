@@ -7,6 +7,7 @@
 #include <cstring>
 #include <vector>
 
+#include "engine/attention_decode.h"
 #include "engine/linear.h"
 #include "engine/matmul.h"
 #include "engine/vmath.h"
@@ -23,18 +24,6 @@ inline void load_row(const std::byte* base, DType dt, int64_t index, int n, floa
 #pragma omp simd
     for (int i = 0; i < n; ++i) out[i] = bf16_to_f32(p[i]);
   }
-}
-
-inline float dot(const float* a, const float* b, int n) {
-  float s = 0.f;
-#pragma omp simd reduction(+ : s)
-  for (int i = 0; i < n; ++i) s += a[i] * b[i];
-  return s;
-}
-
-inline void axpy(float w, const float* x, float* y, int n) {
-#pragma omp simd
-  for (int i = 0; i < n; ++i) y[i] += w * x[i];
 }
 
 // Rows (a chunk of prefill) go through matrix products: per KV head, S = Q·Kᵀ over every key
@@ -122,72 +111,7 @@ void attend_matmul(const AttnShape& s, const LayerState& cache, DType dt, int64_
 void attend(const AttnShape& s, const LayerState& cache, DType dt, int64_t p0, int T,
             const float* q, const float* k_new, const float* v_new, float* out) {
   if (T >= kAttendMatmulRows) return attend_matmul(s, cache, dt, p0, T, q, k_new, v_new, out);
-  const int hd = s.head_dim, group = s.heads / s.kv_heads;
-  const int64_t q_ld = int64_t(s.heads) * hd, kv_ld = int64_t(s.kv_heads) * hd;
-  const float scale = 1.f / std::sqrt(float(hd));
-  // Split each KV group's query heads into sub-groups so that there is work for every thread.
-  const int threads = omp_get_max_threads();
-  int split = 1;
-  while (split < group && int64_t(T) * s.kv_heads * split < threads && group % (split * 2) == 0)
-    split *= 2;
-  const int sub = group / split;
-  const int64_t tasks = int64_t(T) * s.kv_heads * split;
-
-#pragma omp parallel for schedule(dynamic) if (tasks > 1 && int64_t(T) * (p0 + T) * hd > 32768)
-  for (int64_t task = 0; task < tasks; ++task) {
-    const int t = int(task / (int64_t(s.kv_heads) * split));
-    const int kh = int(task / split % s.kv_heads);
-    const int h0 = kh * group + int(task % split) * sub;
-    const int64_t p = p0 + t;
-    const int64_t lo = s.window > 0 ? std::max<int64_t>(0, p - s.window) : 0;
-    const int64_t n_cache = std::max<int64_t>(0, p0 - lo);  // cache keys lo..p0-1
-    const int64_t new_lo = std::max<int64_t>(0, lo - p0);   // new keys new_lo..t
-    const int64_t n_keys = n_cache + (t - new_lo + 1);
-
-    thread_local std::vector<float> scores, row;
-    scores.resize(size_t(sub * n_keys));
-    row.resize(size_t(hd));
-    const float* qh = q + t * q_ld + int64_t(h0) * hd;
-    auto cache_row = [&](int64_t pos) { return s.window > 0 ? pos % s.window : pos; };
-
-    // Scores: one pass over the keys, each key used by every head of the sub-group.
-    for (int64_t i = 0; i < n_keys; ++i) {
-      const float* key;
-      if (i < n_cache) {
-        load_row(cache.k.data(), dt, cache_row(lo + i) * kv_ld + int64_t(kh) * hd, hd, row.data());
-        key = row.data();
-      } else {
-        key = k_new + (new_lo + i - n_cache) * kv_ld + int64_t(kh) * hd;
-      }
-      for (int h = 0; h < sub; ++h)
-        scores[size_t(h * n_keys + i)] = dot(qh + h * hd, key, hd) * scale;
-    }
-    for (int h = 0; h < sub; ++h) {
-      float* sc = scores.data() + h * n_keys;
-      float mx = sc[0];
-      for (int64_t i = 1; i < n_keys; ++i) mx = std::max(mx, sc[i]);
-      float sum = 0.f;
-#pragma omp simd reduction(+ : sum)
-      for (int64_t i = 0; i < n_keys; ++i) {
-        sc[i] = vexp(sc[i] - mx);
-        sum += sc[i];
-      }
-      const float inv = 1.f / sum;
-      for (int64_t i = 0; i < n_keys; ++i) sc[i] *= inv;
-    }
-    float* o = out + t * q_ld + int64_t(h0) * hd;
-    std::fill(o, o + int64_t(sub) * hd, 0.f);
-    for (int64_t i = 0; i < n_keys; ++i) {
-      const float* val;
-      if (i < n_cache) {
-        load_row(cache.v.data(), dt, cache_row(lo + i) * kv_ld + int64_t(kh) * hd, hd, row.data());
-        val = row.data();
-      } else {
-        val = v_new + (new_lo + i - n_cache) * kv_ld + int64_t(kh) * hd;
-      }
-      for (int h = 0; h < sub; ++h) axpy(scores[size_t(h * n_keys + i)], val, o + h * hd, hd);
-    }
-  }
+  attend_decode(s, cache, dt, p0, T, q, k_new, v_new, out);
 }
 
 void cache_append(const AttnShape& s, LayerState& cache, DType dt, int64_t p0, int T,
