@@ -102,6 +102,16 @@ inline __m512 load16(const uint16_t* p) {
       _mm512_maskz_slli_epi32(0xFFFF, _mm512_maskz_cvtepu16_epi32(0xFFFF, b), 16));
 }
 
+// Horizontal sum. The masked (maskz, all lanes) forms: the unmasked shuffles and
+// _mm512_reduce_add_ps trip GCC 12's -Wmaybe-uninitialized.
+inline float hsum(__m512 v) {
+  v = _mm512_add_ps(v, _mm512_maskz_shuffle_f32x4(0xFFFF, v, v, 0x4E));  // 256-bit halves
+  v = _mm512_add_ps(v, _mm512_maskz_shuffle_f32x4(0xFFFF, v, v, 0xB1));  // 128-bit lanes
+  v = _mm512_add_ps(v, _mm512_maskz_permute_ps(0xFFFF, v, 0x4E));        // 64-bit pairs
+  v = _mm512_add_ps(v, _mm512_maskz_permute_ps(0xFFFF, v, 0xB1));        // neighbours
+  return _mm512_cvtss_f32(v);
+}
+
 // Two keys at a time, every head of the group on each 16-wide slice of them: 2 x G chains.
 template <int G, typename E>
 void scores_simd(const float* q, int hd, const E* k, int64_t stride, int64_t n, float* S,
@@ -121,8 +131,8 @@ void scores_simd(const float* q, int hd, const E* k, int64_t stride, int64_t n, 
       }
     }
     for (int h = 0; h < G; ++h) {
-      S[h * ld + i] = _mm512_reduce_add_ps(a[h]);
-      S[h * ld + i + 1] = _mm512_reduce_add_ps(b[h]);
+      S[h * ld + i] = hsum(a[h]);
+      S[h * ld + i + 1] = hsum(b[h]);
     }
   }
   if (i < n) {
@@ -133,7 +143,7 @@ void scores_simd(const float* q, int hd, const E* k, int64_t stride, int64_t n, 
       const __m512 x0 = load16(k0 + c);
       for (int h = 0; h < G; ++h) a[h] = _mm512_fmadd_ps(_mm512_loadu_ps(q + h * hd + c), x0, a[h]);
     }
-    for (int h = 0; h < G; ++h) S[h * ld + i] = _mm512_reduce_add_ps(a[h]);
+    for (int h = 0; h < G; ++h) S[h * ld + i] = hsum(a[h]);
   }
 }
 

@@ -40,6 +40,18 @@ void for_segments(std::span<const Seg> segs, const F& f) {
   for (size_t i = 0; i < segs.size(); ++i) f(i);
 }
 
+// Activation memory reused from call to call (per thread, grown when needed, never zeroed: every
+// buffer is fully written before it is read). A 512-row chunk's activations are tens of MB;
+// fresh zeroed vectors cost a memset and page faults per chunk and layer.
+struct Scratch {
+  std::unique_ptr<float[]> p;
+  size_t cap = 0;
+  float* get(size_t n) {
+    if (n > cap) p.reset(new float[n]), cap = n;
+    return p.get();
+  }
+};
+
 void add_into(float* x, const float* y, int64_t n) {
 #pragma omp parallel for schedule(static) if (n > 65536)
   for (int64_t i = 0; i < n; ++i) x[i] += y[i];
@@ -184,7 +196,9 @@ void Model::run(std::span<const Segment> segs, float* logits) const {
   int rows = 0;
   for (const auto& s : segs) rows += s.count;
   if (rows == 0) return;
-  std::vector<float> x(size_t(rows) * H), h(x.size()), t(x.size());
+  thread_local Scratch sx, sh, st, sg, su;
+  const size_t xn = size_t(rows) * H;
+  float *x = sx.get(xn), *h = sh.get(xn), *t = st.get(xn);
   {
     int r = 0;
     for (const auto& s : segs)
@@ -193,27 +207,28 @@ void Model::run(std::span<const Segment> segs, float* logits) const {
         if (tok < 0 || tok >= V)
           throw Error(cfg_.name + ": token id " + std::to_string(tok) +
                       " outside the vocabulary (" + std::to_string(V) + ")");
-        float* xr = x.data() + size_t(r) * H;
+        float* xr = x + size_t(r) * H;
         embed_.row(tok, xr);
         for (int j = 0; j < H; ++j) xr[j] *= cfg_.embed_scale;
       }
   }
   const int M = cfg_.mlp_width;
-  std::vector<float> g(size_t(rows) * M), u(g.size());
+  const size_t gn = size_t(rows) * M;
+  float *g = sg.get(gn), *u = su.get(gn);
   for (size_t l = 0; l < blocks_.size(); ++l) {
     const Block& b = blocks_[l];
-    rms_norm(x.data(), b.temporal_norm.data(), h.data(), rows, H, cfg_.rms_eps);
+    rms_norm(x, b.temporal_norm.data(), h, rows, H, cfg_.rms_eps);
     if (b.type == BlockType::Attention)
-      attention_block(b, l, segs, h.data(), t.data(), rows);
+      attention_block(b, l, segs, h, t, rows);
     else
-      recurrent_block(b, l, segs, h.data(), t.data(), rows);
-    add_into(x.data(), t.data(), int64_t(x.size()));
-    rms_norm(x.data(), b.mlp_norm.data(), h.data(), rows, H, cfg_.rms_eps);
-    b.gate.forward(h.data(), g.data(), rows);
-    b.up.forward(h.data(), u.data(), rows);
-    gelu_mul(g.data(), u.data(), int64_t(g.size()));
-    b.down.forward(g.data(), t.data(), rows);
-    add_into(x.data(), t.data(), int64_t(x.size()));
+      recurrent_block(b, l, segs, h, t, rows);
+    add_into(x, t, int64_t(xn));
+    rms_norm(x, b.mlp_norm.data(), h, rows, H, cfg_.rms_eps);
+    b.gate.forward(h, g, rows);
+    b.up.forward(h, u, rows);
+    gelu_mul(g, u, int64_t(gn));
+    b.down.forward(g, t, rows);
+    add_into(x, t, int64_t(xn));
   }
   for (const auto& s : segs) s.state->pos += s.count;
   if (!logits) return;
@@ -222,7 +237,7 @@ void Model::run(std::span<const Segment> segs, float* logits) const {
   int r = 0;
   for (const auto& s : segs) {
     for (int i = s.first_logit; i < s.count; ++i)
-      sel.insert(sel.end(), x.begin() + int64_t(r + i) * H, x.begin() + int64_t(r + i + 1) * H);
+      sel.insert(sel.end(), x + int64_t(r + i) * H, x + int64_t(r + i + 1) * H);
     r += s.count;
   }
   const int n = int(sel.size() / size_t(H));
@@ -235,11 +250,12 @@ void Model::run(std::span<const Segment> segs, float* logits) const {
 void Model::attention_block(const Block& b, size_t layer, std::span<const Segment> segs,
                             const float* h, float* out, int rows) const {
   const int nh = cfg_.num_heads, kvh = cfg_.num_kv_heads, hd = cfg_.head_dim;
-  std::vector<float> q(size_t(rows) * nh * hd), k(size_t(rows) * kvh * hd), v(k.size()),
-      att(q.size());
-  b.q.forward(h, q.data(), rows);
-  b.k.forward(h, k.data(), rows);
-  b.v.forward(h, v.data(), rows);
+  thread_local Scratch sq, sk, sv, sa;
+  float *q = sq.get(size_t(rows) * nh * hd), *k = sk.get(size_t(rows) * kvh * hd),
+        *v = sv.get(size_t(rows) * kvh * hd), *att = sa.get(size_t(rows) * nh * hd);
+  b.q.forward(h, q, rows);
+  b.k.forward(h, k, rows);
+  b.v.forward(h, v, rows);
   const AttnShape shape{nh, kvh, hd, cfg_.arch == Arch::Griffin ? cfg_.window : 0};
   const auto first = first_rows(segs);
   auto one = [&](size_t i) {
@@ -247,31 +263,30 @@ void Model::attention_block(const Block& b, size_t layer, std::span<const Segmen
     const size_t r0 = size_t(first[i]);
     for (int t = 0; t < s.count; ++t) {
       const int64_t pos = s.state->pos + t;
-      rope_.apply(q.data() + (r0 + size_t(t)) * nh * hd, nh, hd, pos);
-      rope_.apply(k.data() + (r0 + size_t(t)) * kvh * hd, kvh, hd, pos);
+      rope_.apply(q + (r0 + size_t(t)) * nh * hd, nh, hd, pos);
+      rope_.apply(k + (r0 + size_t(t)) * kvh * hd, kvh, hd, pos);
     }
     LayerState& ls = s.state->layers[layer];
-    attend(shape, ls, dt_, s.state->pos, s.count, q.data() + r0 * nh * hd, k.data() + r0 * kvh * hd,
-           v.data() + r0 * kvh * hd, att.data() + r0 * nh * hd);
-    cache_append(shape, ls, dt_, s.state->pos, s.count, k.data() + r0 * kvh * hd,
-                 v.data() + r0 * kvh * hd);
+    attend(shape, ls, dt_, s.state->pos, s.count, q + r0 * nh * hd, k + r0 * kvh * hd,
+           v + r0 * kvh * hd, att + r0 * nh * hd);
+    cache_append(shape, ls, dt_, s.state->pos, s.count, k + r0 * kvh * hd, v + r0 * kvh * hd);
   };
   for_segments(segs, one);
-  b.o.forward(att.data(), out, rows);
+  b.o.forward(att, out, rows);
 }
 
 void Model::recurrent_block(const Block& b, size_t layer, std::span<const Segment> segs,
                             const float* h, float* out, int rows) const {
   const int L = cfg_.lru_width, nh = cfg_.num_heads, bw = L / nh;
   const size_t n = size_t(rows) * L;
-  std::vector<float> y(n), ux(n), cu(n), gx(n), ga(n);
-  b.lin_y.forward(h, y.data(), rows);
-  b.lin_x.forward(h, ux.data(), rows);
+  thread_local Scratch sy, sux, scu, sgx, sga;
+  float *y = sy.get(n), *ux = sux.get(n), *cu = scu.get(n), *gx = sgx.get(n), *ga = sga.get(n);
+  b.lin_y.forward(h, y, rows);
+  b.lin_x.forward(h, ux, rows);
   const auto first = first_rows(segs);
   for_segments(segs, [&](size_t i) {
     const size_t o = size_t(first[i]) * L;
-    conv1d(b.conv, segs[i].state->layers[layer].conv.data(), dt_, ux.data() + o, cu.data() + o,
-           segs[i].count);
+    conv1d(b.conv, segs[i].state->layers[layer].conv.data(), dt_, ux + o, cu + o, segs[i].count);
   });
   // The block-diagonal gates: 2 x heads small products. Few rows (decode): the products run in
   // parallel with each other on the hand-written kernel (oneDNN primitives must not run on a
@@ -283,11 +298,10 @@ void Model::recurrent_block(const Block& b, size_t layer, std::span<const Segmen
     const int head = task / 2, which = task % 2;
     std::vector<float> tmp(size_t(rows) * bw), tmpo(tmp.size());
     for (int r = 0; r < rows; ++r)
-      std::memcpy(tmp.data() + size_t(r) * bw, cu.data() + size_t(r) * L + head * bw,
-                  size_t(bw) * 4);
+      std::memcpy(tmp.data() + size_t(r) * bw, cu + size_t(r) * L + head * bw, size_t(bw) * 4);
     (which ? b.gate_a : b.gate_x)[size_t(head)].forward(tmp.data(), tmpo.data(), rows,
                                                         few ? MatmulPath::Gemv : MatmulPath::Auto);
-    float* dst = which ? ga.data() : gx.data();
+    float* dst = which ? ga : gx;
 #pragma omp parallel for schedule(static) if (!few)
     for (int r = 0; r < rows; ++r)
 #pragma omp simd
@@ -296,12 +310,12 @@ void Model::recurrent_block(const Block& b, size_t layer, std::span<const Segmen
   }
   for_segments(segs, [&](size_t i) {
     const size_t o = size_t(first[i]) * L;
-    rg_lru(b.lru, segs[i].state->layers[layer].lru.data(), segs[i].state->pos, cu.data() + o,
-           gx.data() + o, ga.data() + o, ux.data() + o, segs[i].count);
+    rg_lru(b.lru, segs[i].state->layers[layer].lru.data(), segs[i].state->pos, cu + o, gx + o,
+           ga + o, ux + o, segs[i].count);
   });
 #pragma omp parallel for simd schedule(static) if (n > 65536)
   for (size_t i = 0; i < n; ++i) ux[i] *= gelu_tanh(y[i]);
-  b.lin_out.forward(ux.data(), out, rows);
+  b.lin_out.forward(ux, out, rows);
 }
 
 }  // namespace rgeval
