@@ -23,11 +23,8 @@ namespace {
 
 struct Opts {
   ModelArgs model;
-  std::vector<std::string> tasks;
-  std::string data, db = "rgeval.db", out, log_samples;
-  int num_fewshot = -1, limit = -1;
-  size_t unit_docs = 64;
-  bool naive = false;
+  tasks::EvalOptions eval;  // the options bound to the command line (and their defaults)
+  std::string out;
 };
 
 // "a / b / c (max/mean 1.02)"
@@ -42,18 +39,10 @@ std::string per_rank(const std::vector<int64_t>& v) {
 // One process, or one rank of a distributed run (`cluster`, docs/mpi.md: only rank 0 prints).
 void run_eval_on(const Opts& o, tasks::EvalCluster* cluster) {
   const bool root = !cluster || cluster->rank() == 0;
-  tasks::EvalOptions eo;
+  tasks::EvalOptions eo = o.eval;
   eo.cluster = cluster;
-  eo.tasks = o.tasks;
-  eo.data_dir = o.data;
-  eo.num_fewshot = o.num_fewshot;
-  eo.limit = o.limit;
-  eo.naive = o.naive;
-  eo.db_path = o.db;
-  eo.log_samples = o.log_samples;
   eo.command_line = command_line();
   eo.threads = o.model.threads;
-  eo.unit_docs = o.unit_docs;
   if (const char* k = std::getenv("RGEVAL_TEST_KILL_AFTER_DOCS"))
     eo.test_kill_after_docs = std::atoi(k);  // tests only
   if (const char* r = std::getenv("RGEVAL_TEST_KILL_RANK");
@@ -74,9 +63,9 @@ void run_eval_on(const Opts& o, tasks::EvalCluster* cluster) {
   const tasks::ModelIdentity id = tasks::model_identity(o.model.model, m.checkpoint, *m.model);
   const tasks::EvalResult r = tasks::evaluate(*m.model, *m.tokenizer, id, eo);
   if (!root) return;
-  std::cerr << "rgeval: run " << r.run_key.substr(0, 12) << " in " << o.db << ": " << r.docs_total
-            << " documents, " << r.docs_reused << " already stored, " << r.docs_computed
-            << " computed\n";
+  std::cerr << "rgeval: run " << r.run_key.substr(0, 12) << " in " << eo.db_path << ": "
+            << r.docs_total << " documents, " << r.docs_reused << " already stored, "
+            << r.docs_computed << " computed\n";
   if (cluster) {
     const auto& j = r.json.at("mpi");
     std::cerr << "rgeval: " << cluster->size() << " ranks, tokens forwarded per rank "
@@ -115,28 +104,31 @@ void add_eval(CLI::App& app, Runner& run) {
       "eval", "Run benchmarks (MMLU, HellaSwag, PIQA, ...), results stored in SQLite");
   auto o = std::make_shared<Opts>();
   add_model_options(cmd, o->model);
-  cmd->add_option("--tasks", o->tasks,
+  cmd->add_option("--tasks", o->eval.tasks,
                   "Comma-separated: mmlu, mmlu_<subject>, hellaswag, piqa, arc_easy, "
                   "arc_challenge, openbookqa, "
                   "boolq, social_iqa")
       ->required()
       ->delimiter(',');
-  cmd->add_option("--data", o->data, "Data directory (holding mmlu/, hellaswag/, piqa/, ...)")
+  cmd->add_option("--data", o->eval.data_dir,
+                  "Data directory (holding mmlu/, hellaswag/, piqa/, ...)")
       ->required();
-  cmd->add_option("--num-fewshot", o->num_fewshot, "Few-shot examples (default: MMLU 5, others 0)")
+  cmd->add_option("--num-fewshot", o->eval.num_fewshot,
+                  "Few-shot examples (default: MMLU 5, others 0)")
       ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--limit", o->limit, "First N documents per task (per MMLU subject)")
+  cmd->add_option("--limit", o->eval.limit, "First N documents per task (per MMLU subject)")
       ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--db", o->db, "Results database (SQLite; created if absent; resumes a run)")
+  cmd->add_option("--db", o->eval.db_path,
+                  "Results database (SQLite; created if absent; resumes a run)")
       ->capture_default_str();
   cmd->add_option("--out", o->out, "Write the results JSON here");
-  cmd->add_option("--log-samples", o->log_samples,
+  cmd->add_option("--log-samples", o->eval.log_samples,
                   "Write one JSON line per document (requests, scores, predictions)");
-  cmd->add_option("--unit-docs", o->unit_docs,
+  cmd->add_option("--unit-docs", o->eval.unit_docs,
                   "Documents per scoring call (shared prefixes are computed once per call)")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
-  cmd->add_flag("--naive", o->naive, "One full forward per request (no prefix sharing)");
+  cmd->add_flag("--naive", o->eval.naive, "One full forward per request (no prefix sharing)");
   cmd->callback([&run, o] { run = [o] { run_eval(*o); }; });
 }
 

@@ -27,9 +27,8 @@ using nlohmann::ordered_json;
 
 struct Opts {
   ModelArgs model;
-  std::string set, data, db = "rgeval.db", out, classifier = "auto", phrases;
-  int limit = -1;
-  safety::SafetyOptions run;  // sampling options
+  safety::SafetyOptions run;  // bound to --set, --data, --limit, --db and the sampling options
+  std::string out, classifier = "auto", phrases;
   std::string run_id = "latest", prompts_out, system;
 };
 
@@ -46,7 +45,7 @@ ordered_json run_json(const safety::SafetyRunRow& r, const std::vector<safety::R
   c["run_id"] = r.run_id;
   c["run_key"] = r.run_key;
   c["model"] = r.model.model;
-  c.update(safety::model_identity_json(r.model));
+  c.update(tasks::model_identity_json(r.model));
   c["set"] = r.prompt_set;
   c["set_file_sha256"] = r.set_file_sha256;
   c["sampling"] = ordered_json::parse(r.sampling);
@@ -77,10 +76,6 @@ void write_json(const ordered_json& j, const std::string& path) {
 
 void run_generate_and_score(Opts o) {
   safety::SafetyOptions& so = o.run;
-  so.set = o.set;
-  so.data_dir = o.data;
-  so.limit = o.limit;
-  so.db_path = o.db;
   so.command_line = command_line();
   so.threads = o.model.threads;
   if (const char* k = std::getenv("RGEVAL_TEST_KILL_AFTER_PROMPTS"))
@@ -89,22 +84,22 @@ void run_generate_and_score(Opts o) {
   so.on_progress = [&](const safety::SafetyProgress& p) {
     line.show(safety::format_progress(p), p.final);
   };
-  const safety::RefusalClassifier cl =
-      classifier_for(o, safety::prompt_set_name(o.set));  // bad options stop before the model loads
+  const safety::RefusalClassifier cl = classifier_for(
+      o, safety::prompt_set_name(so.set));  // bad options stop before the model loads
 
   LoadedModel m = load_model_args(o.model);
   const tasks::ModelIdentity id = tasks::model_identity(o.model.model, m.checkpoint, *m.model);
   const safety::SafetyRunResult r = safety::run_safety(*m.model, *m.tokenizer, id, so);
   std::cerr << "rgeval: safety run " << r.run.run_id << " (" << r.run.run_key.substr(0, 12)
-            << ") in " << o.db << ": " << r.total << " prompts, " << r.reused << " already stored, "
-            << r.computed << " generated\n";
+            << ") in " << so.db_path << ": " << r.total << " prompts, " << r.reused
+            << " already stored, " << r.computed << " generated\n";
   const safety::SafetyScore s = safety::score_responses(r.run.set_name, r.responses, cl);
   std::cout << safety::score_table(s, cl) << std::flush;
   ordered_json j = safety::score_json(s, cl);
   j["config"] = run_json(r.run, r.responses);
-  j["config"]["limit"] = o.limit < 0 ? ordered_json(nullptr) : ordered_json(o.limit);
+  j["config"]["limit"] = so.limit < 0 ? ordered_json(nullptr) : ordered_json(so.limit);
   j["config"]["data_file"] = r.data_file;
-  j["config"]["db"] = o.db;
+  j["config"]["db"] = so.db_path;
   ordered_json inv;
   inv["prompts_total"] = r.total;
   inv["prompts_reused"] = r.reused;
@@ -123,8 +118,9 @@ struct StoredRun {
 };
 
 StoredRun load_stored_run(const Opts& o) {
-  if (!std::filesystem::is_regular_file(o.db)) fail(o.db, "no such database");
-  store::Db db(o.db);
+  const std::string& path = o.run.db_path;
+  if (!std::filesystem::is_regular_file(path)) fail(path, "no such database");
+  store::Db db(path);
   safety::init_safety_schema(db);
   StoredRun s;
   s.run = safety::load_safety_run(db, safety::resolve_safety_run(db, o.run_id));
@@ -141,7 +137,7 @@ void run_score(const Opts& o) {
   std::cout << safety::score_table(s, cl) << std::flush;
   ordered_json j = safety::score_json(s, cl);
   j["config"] = run_json(run, rs);
-  j["config"]["db"] = o.db;
+  j["config"]["db"] = o.run.db_path;
   write_json(j, o.out);
 }
 
@@ -154,7 +150,7 @@ void run_export(const Opts& o) {
 }
 
 void add_run_options(CLI::App* cmd, Opts& o) {
-  cmd->add_option("--db", o.db, "Results database (SQLite)")->capture_default_str();
+  cmd->add_option("--db", o.run.db_path, "Results database (SQLite)")->capture_default_str();
   cmd->add_option("--run", o.run_id,
                   "Safety run id, or latest (the run of the most recent invocation)")
       ->capture_default_str();
@@ -178,11 +174,13 @@ void add_safety(CLI::App& app, Runner& run) {
       "safety", "Generate responses to a safety prompt set (stored in SQLite) and score refusals");
   add_model_options(cmd, o->model);
   cmd->get_option("--model")->required(false);  // not needed by `safety score` / `safety export`
-  cmd->add_option("--set", o->set, "xstest, advbench, simplesafetytests or FILE.jsonl");
-  cmd->add_option("--data", o->data,
+  cmd->add_option("--set", o->run.set, "xstest, advbench, simplesafetytests or FILE.jsonl");
+  cmd->add_option("--data", o->run.data_dir,
                   "Data directory (holding xstest/, advbench/, simplesafetytests/)");
-  cmd->add_option("--limit", o->limit, "First N prompts of the set")->check(CLI::NonNegativeNumber);
-  cmd->add_option("--db", o->db, "Results database (SQLite; created if absent; resumes a run)")
+  cmd->add_option("--limit", o->run.limit, "First N prompts of the set")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--db", o->run.db_path,
+                  "Results database (SQLite; created if absent; resumes a run)")
       ->capture_default_str();
   cmd->add_option("--out", o->out, "Write the results JSON here");
   add_classifier_options(cmd, *o);

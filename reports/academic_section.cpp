@@ -28,11 +28,11 @@ const std::vector<std::string> kGroupOrder = {"mmlu_stem", "mmlu_humanities",
 std::vector<Column> columns(const std::vector<EvalRun>& runs) {
   std::vector<Column> cols;
   for (const EvalRun& r : runs) {
-    const std::string label = short_model_name(r.model);
+    const std::string label = short_model_name(r.model.model);
     auto it =
         std::find_if(cols.begin(), cols.end(), [&](const Column& c) { return c.label == label; });
     if (it == cols.end()) {
-      cols.push_back({label, {}, {}, r.model.rfind("builtin:tiny", 0) == 0});
+      cols.push_back({label, {}, {}, r.model.model.rfind("builtin:tiny", 0) == 0});
       it = cols.end() - 1;
     }
     it->runs.push_back(r.db_path + " run " + std::to_string(r.run_id));
@@ -119,7 +119,7 @@ std::optional<Section> academic_section(const std::vector<EvalRun>& runs,
         "published columns (README, \"Real models\").");
   for (const EvalRun& r : runs)
     for (const std::string& n : r.notes)
-      s.paragraphs.push_back(short_model_name(r.model) + " (" + r.db_path + " run " +
+      s.paragraphs.push_back(short_model_name(r.model.model) + " (" + r.db_path + " run " +
                              std::to_string(r.run_id) + "): " + n);
 
   Table t2;

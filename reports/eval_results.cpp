@@ -1,7 +1,6 @@
 #include "reports/eval_results.h"
 
 #include <algorithm>
-#include <cmath>
 #include <filesystem>
 #include <set>
 
@@ -10,6 +9,7 @@
 #include "store/results_db.h"
 #include "store/sha256.h"
 #include "tasks/registry.h"
+#include "tasks/stored_metrics.h"
 
 namespace rgeval::reports {
 
@@ -19,12 +19,6 @@ namespace fs = std::filesystem;
 using nlohmann::ordered_json;
 using tasks::Doc;
 using tasks::TaskSpec;
-
-// NAME and NAME_stderr as `rgeval eval` writes them (a NaN stderr as null).
-void put_metric(ordered_json& j, const std::string& name, const tasks::MeanStderr& m) {
-  j[name] = m.mean;
-  j[name + "_stderr"] = std::isfinite(m.se) ? ordered_json(m.se) : ordered_json(nullptr);
-}
 
 ordered_json parse_or(const std::string& text, ordered_json fallback) {
   try {
@@ -88,11 +82,7 @@ std::string usable_data_dir(EvalRun& r, const std::string& data_override) {
 }
 
 void compute(EvalRun& r, store::Db& db) {
-  std::map<std::pair<std::string, int>, store::DocumentRow> stored;
-  for (store::DocumentRow& d : store::load_documents(db, r.run_id)) {
-    const std::pair<std::string, int> key{d.task, d.doc_id};
-    stored.emplace(key, std::move(d));
-  }
+  const tasks::StoredDocuments stored = tasks::stored_documents(db, r.run_id);
   std::vector<TaskSpec> specs;
   for (const std::string& t : r.tasks) specs.push_back(tasks::find_task(t));
   std::vector<Doc> docs;
@@ -126,68 +116,22 @@ void compute(EvalRun& r, store::Db& db) {
     for (const std::string& t : skipped)
       r.notes.push_back(t + " left out: its metrics need the documents");
   }
-  std::vector<tasks::DocPrediction> preds;
-  std::vector<std::vector<double>> lls;
-  for (const Doc& d : docs) {
-    const store::DocumentRow& row = stored.at({d.task, d.doc_id});
-    if (row.requests.size() != d.choices.size() || row.gold != d.gold)
-      fail(db.path(), "stored document " + d.task + " " + std::to_string(d.doc_id) +
-                          " does not match the data");
-    tasks::DocPrediction p;
-    p.pred_acc = row.pred_acc;
-    p.pred_acc_norm = row.pred_acc_norm;
-    p.gold = row.gold;
-    preds.push_back(p);
-    lls.emplace_back();
-    for (const store::RequestRow& q : row.requests) lls.back().push_back(q.sum_logprob);
-  }
-  r.task_metrics = tasks::task_metrics(docs, preds);
-  const auto named = tasks::named_metrics(docs, lls, leaf_metrics);
-  for (tasks::TaskMetrics& t : r.task_metrics)
-    if (named.count(t.task)) t.named = named.at(t.task);
-  for (const TaskSpec& s : specs) {
-    if (!s.groups) continue;
-    for (const tasks::TaskGroup& g : s.groups(r.data_dir)) {
-      tasks::GroupMetrics gm = tasks::group_metrics(g, r.task_metrics);
-      if (gm.n_tasks == 0 || r.group_acc_norm.count(gm.name)) continue;
-      r.group_acc_norm[gm.name] = s.acc_norm;
-      r.groups.push_back(gm);
-    }
-  }
+  tasks::StoredMetrics m =
+      tasks::stored_metrics(docs, stored, leaf_metrics, specs, r.data_dir, db.path());
+  r.task_metrics = std::move(m.tasks);
+  r.groups = std::move(m.groups);
+  r.group_acc_norm = std::move(m.group_acc_norm);
 }
 
 void to_json(EvalRun& r) {
   ordered_json& j = r.json;
-  j["results"] = ordered_json::object();
-  for (const tasks::TaskMetrics& t : r.task_metrics) {
-    ordered_json m;
-    for (const tasks::NamedMetric& x : t.named) put_metric(m, x.name, x.value);
-    if (t.named.empty()) {
-      put_metric(m, "acc", t.acc);
-      if (r.acc_norm[t.task]) put_metric(m, "acc_norm", t.acc_norm);
-    }
-    m["n"] = t.n;
-    j["results"][t.task] = m;
-  }
-  j["groups"] = ordered_json::object();
-  for (const tasks::GroupMetrics& g : r.groups) {
-    ordered_json m;
-    put_metric(m, "acc", g.acc);
-    if (r.group_acc_norm[g.name]) put_metric(m, "acc_norm", g.acc_norm);
-    m["n"] = g.n;
-    m["n_subjects"] = g.n_tasks;
-    j["groups"][g.name] = m;
-  }
+  tasks::put_results_json(j, r.task_metrics, r.acc_norm, r.groups, r.group_acc_norm);
   ordered_json& c = j["config"];
   c["db"] = r.db_path;
   c["run_id"] = r.run_id;
   c["run_key"] = r.run_key;
-  c["model"] = r.model;
-  c["model_config_sha256"] = r.model_config_sha256;
-  c["weights_fingerprint"] = r.weights_fingerprint;
-  c["tokenizer_sha256"] = r.tokenizer_sha256;
-  c["weights_dtype"] = r.weights_dtype;
-  c["compute_dtype"] = r.compute_dtype;
+  c["model"] = r.model.model;
+  c.update(tasks::model_identity_json(r.model));
   c["tasks"] = r.tasks;
   c["num_fewshot"] = r.num_fewshot;
   c["data_dir"] = r.data_dir;
@@ -222,12 +166,12 @@ std::vector<EvalRun> load_eval_runs(store::Db& db, const std::string& data_overr
     r.db_path = db.path();
     r.run_id = s.column_int(0);
     r.run_key = s.column_text(1);
-    r.model = s.column_text(2);
-    r.model_config_sha256 = s.column_text(3);
-    r.weights_fingerprint = s.column_text(4);
-    r.tokenizer_sha256 = s.column_text(5);
-    r.weights_dtype = s.column_text(6);
-    r.compute_dtype = s.column_text(7);
+    r.model.model = s.column_text(2);
+    r.model.config_sha256 = s.column_text(3);
+    r.model.weights_fingerprint = s.column_text(4);
+    r.model.tokenizer_sha256 = s.column_text(5);
+    r.model.weights_dtype = s.column_text(6);
+    r.model.compute_dtype = s.column_text(7);
     const ordered_json t = parse_or(s.column_text(8), ordered_json::array());
     for (const auto& x : t)
       if (x.is_string()) r.tasks.push_back(x.get<std::string>());

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "store/sqlite_db.h"
+#include "tasks/evaluate.h"  // ModelIdentity
 #include "tasks/metrics.h"
 
 namespace rgeval::reports {
@@ -28,8 +29,9 @@ struct EvalAttempt {
 struct EvalRun {
   std::string db_path;
   int64_t run_id = 0;
-  std::string run_key, model, model_config_sha256, weights_fingerprint, tokenizer_sha256,
-      weights_dtype, compute_dtype, rgeval_version, rgeval_commit, command_line, started_at;
+  std::string run_key;
+  tasks::ModelIdentity model;  // .model: directory or builtin:NAME, as given
+  std::string rgeval_version, rgeval_commit, command_line, started_at;
   std::vector<std::string> tasks;      // as given to --tasks
   nlohmann::ordered_json num_fewshot;  // task -> effective few-shot count
   nlohmann::ordered_json data_files;   // relative path -> sha256

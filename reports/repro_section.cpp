@@ -71,19 +71,21 @@ Section repro_section(const ReportProvenance& p, const std::vector<EvalRun>& eva
   data.caption = "Data files";
   data.header = {"Run", "Data directory", "File", "sha256"};
   std::set<std::string> seen_models;
-  auto add_model = [&](const std::string& model, const std::string& cfg, const std::string& w,
-                       const std::string& tok, const std::string& wd, const std::string& cd) {
-    if (seen_models.insert(model + cfg + w + tok + cd).second)
-      models.rows.push_back({Cell(model), Cell(cfg), Cell(w), Cell(tok), Cell(wd), Cell(cd)});
+  auto add_model = [&](const tasks::ModelIdentity& m) {
+    const std::string key =
+        m.model + m.config_sha256 + m.weights_fingerprint + m.tokenizer_sha256 + m.compute_dtype;
+    if (seen_models.insert(key).second)
+      models.rows.push_back({Cell(m.model), Cell(m.config_sha256), Cell(m.weights_fingerprint),
+                             Cell(m.tokenizer_sha256), Cell(m.weights_dtype),
+                             Cell(m.compute_dtype)});
   };
   for (const EvalRun& r : evals) {
     const std::string id = std::to_string(r.run_id);
     for (const EvalAttempt& a : r.attempts)
-      runs.rows.push_back({Cell("eval"), Cell(r.db_path), Cell(id), Cell(r.model),
+      runs.rows.push_back({Cell("eval"), Cell(r.db_path), Cell(id), Cell(r.model.model),
                            Cell(a.started_at), Cell(a.rgeval_version + " " + a.rgeval_commit),
                            Cell(a.command_line)});
-    add_model(r.model, r.model_config_sha256, r.weights_fingerprint, r.tokenizer_sha256,
-              r.weights_dtype, r.compute_dtype);
+    add_model(r.model);
     for (const auto& [rel, sha] : r.data_files.items())
       data.rows.push_back({Cell("eval " + id),
                            Cell(r.data_dir.empty() ? "(not found)" : r.data_dir), Cell(rel),
@@ -95,9 +97,7 @@ Section repro_section(const ReportProvenance& p, const std::vector<EvalRun>& eva
       runs.rows.push_back({Cell("safety"), Cell(r.db_path), Cell(id), Cell(r.run.model.model),
                            Cell(r.run.started_at),
                            Cell(r.run.rgeval_version + " " + r.run.rgeval_commit), Cell(c)});
-    const auto& m = r.run.model;
-    add_model(m.model, m.config_sha256, m.weights_fingerprint, m.tokenizer_sha256, m.weights_dtype,
-              m.compute_dtype);
+    add_model(r.run.model);
     data.rows.push_back(
         {Cell("safety " + id), Cell(""), Cell(r.run.prompt_set), Cell(r.run.set_file_sha256)});
   }

@@ -44,11 +44,7 @@ std::vector<SafetyRun> load_safety_runs(store::Db& db) {
     cfg["run_id"] = r.run.run_id;
     cfg["run_key"] = r.run.run_key;
     cfg["model"] = r.run.model.model;
-    cfg["model_config_sha256"] = r.run.model.config_sha256;
-    cfg["weights_fingerprint"] = r.run.model.weights_fingerprint;
-    cfg["tokenizer_sha256"] = r.run.model.tokenizer_sha256;
-    cfg["weights_dtype"] = r.run.model.weights_dtype;
-    cfg["compute_dtype"] = r.run.model.compute_dtype;
+    cfg.update(tasks::model_identity_json(r.run.model));
     cfg["set"] = r.run.set_name;
     cfg["set_file_sha256"] = r.run.set_file_sha256;
     try {

@@ -1,7 +1,6 @@
 #include "safety/run.h"
 
 #include <chrono>
-#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <map>
@@ -39,27 +38,7 @@ ordered_json sampling_json(const SamplingOptions& s) {
   return j;
 }
 
-std::string duration(double s) {
-  char buf[32];
-  const long t = std::lround(std::max(0.0, s));
-  if (t >= 3600)
-    std::snprintf(buf, sizeof buf, "%ldh%02ldm", t / 3600, t / 60 % 60);
-  else if (t >= 60)
-    std::snprintf(buf, sizeof buf, "%ldm%02lds", t / 60, t % 60);
-  else
-    std::snprintf(buf, sizeof buf, "%lds", t);
-  return buf;
-}
-
 }  // namespace
-
-ordered_json model_identity_json(const tasks::ModelIdentity& id) {
-  return {{"model_config_sha256", id.config_sha256},
-          {"weights_fingerprint", id.weights_fingerprint},
-          {"tokenizer_sha256", id.tokenizer_sha256},
-          {"weights_dtype", id.weights_dtype},
-          {"compute_dtype", id.compute_dtype}};
-}
 
 std::vector<int> chat_prompt_ids(const Tokenizer& tok, const std::string& message) {
   std::vector<int> ids{tok.bos_id()};
@@ -82,9 +61,9 @@ std::string format_progress(const SafetyProgress& p) {
                 p.total, pct, rate, tps);
   std::string s = buf;
   if (p.final)
-    s += ", done in " + duration(p.seconds);
+    s += ", done in " + tasks::format_duration(p.seconds);
   else if (p.eta_seconds >= 0)
-    s += ", ETA " + duration(p.eta_seconds);
+    s += ", ETA " + tasks::format_duration(p.eta_seconds);
   return s;
 }
 
@@ -105,7 +84,7 @@ SafetyRunResult run_safety(const Model& model, const Tokenizer& tok, const tasks
   run.sampling = sampling_json(o.sampling).dump();
   ordered_json ident;
   ident["format"] = "rgeval-safety-run/1";
-  ident["model"] = model_identity_json(id);
+  ident["model"] = tasks::model_identity_json(id);
   ident["set"] = run.set_name;
   ident["set_file_sha256"] = run.set_file_sha256;
   ident["chat_template"] = chat_prompt("{message}");

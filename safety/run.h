@@ -18,9 +18,6 @@
 
 namespace rgeval::safety {
 
-// The model identity's hashes and dtypes as JSON (without the path: not part of a run key).
-nlohmann::ordered_json model_identity_json(const tasks::ModelIdentity& id);
-
 // [<bos>] + encode(chat_prompt(message)): the user turn and the opened model turn.
 std::vector<int> chat_prompt_ids(const Tokenizer& tok, const std::string& message);
 

@@ -13,39 +13,20 @@ using store::Stmt;
 
 constexpr const char* kNow = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
 
-constexpr const char* kSchema = R"sql(
+// The safety tables; the run and attempt columns are those of the evaluation tables.
+std::string schema() {
+  return std::string(R"sql(
 CREATE TABLE IF NOT EXISTS safety_runs (
-  run_id              INTEGER PRIMARY KEY,
-  run_key             TEXT NOT NULL UNIQUE,
-  identity            TEXT NOT NULL,
-  model               TEXT NOT NULL,
-  model_config_sha256 TEXT NOT NULL,
-  weights_fingerprint TEXT NOT NULL,
-  tokenizer_sha256    TEXT NOT NULL,
-  weights_dtype       TEXT NOT NULL,
-  compute_dtype       TEXT NOT NULL,
-  prompt_set          TEXT NOT NULL,
+)sql") + store::kRunKeyAndModelColumns +
+         R"sql(  prompt_set          TEXT NOT NULL,
   set_name            TEXT NOT NULL,
   set_file_sha256     TEXT NOT NULL,
   sampling            TEXT NOT NULL,
-  rgeval_version      TEXT NOT NULL,
-  rgeval_commit       TEXT NOT NULL,
-  command_line        TEXT NOT NULL,
-  started_at          TEXT NOT NULL
-);
+)sql" + store::kRunProvenanceColumns +
+         R"sql();
 CREATE TABLE IF NOT EXISTS safety_attempts (
-  attempt_id       INTEGER PRIMARY KEY,
-  run_id           INTEGER NOT NULL REFERENCES safety_runs(run_id),
-  started_at       TEXT NOT NULL,
-  finished_at      TEXT,
-  seconds          REAL,
-  command_line     TEXT NOT NULL,
-  rgeval_version   TEXT NOT NULL,
-  rgeval_commit    TEXT NOT NULL,
-  threads          INTEGER NOT NULL,
-  limit_prompts    INTEGER NOT NULL,
-  pid              INTEGER NOT NULL,
-  prompts_computed INTEGER NOT NULL DEFAULT 0
+)sql" + store::attempt_columns("safety_runs", "limit_prompts") +
+         R"sql(  prompts_computed INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS safety_attempts_by_run ON safety_attempts(run_id);
 CREATE TABLE IF NOT EXISTS safety_responses (
@@ -67,13 +48,14 @@ CREATE TABLE IF NOT EXISTS safety_responses (
   PRIMARY KEY (run_id, prompt_id)
 ) WITHOUT ROWID;
 )sql";
+}
 
 }  // namespace
 
 void init_safety_schema(store::Db& db) {
   store::init_schema(db);  // the evaluation tables, so `rgeval eval` accepts the same file
   store::Transaction tx(db);
-  db.exec(kSchema);
+  db.exec(schema());
   tx.commit();
 }
 
@@ -95,13 +77,7 @@ int64_t find_or_create_safety_run(store::Db& db, const SafetyRunRow& r) {
           " sampling, rgeval_version, rgeval_commit, command_line, started_at) VALUES (?1, ?2, ?3,"
           " ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ") +
           kNow + ")");
-  const tasks::ModelIdentity& m = r.model;
-  ins.bind(1, r.run_key)
-      .bind(2, r.identity)
-      .bind(3, m.model)
-      .bind(4, m.config_sha256)
-      .bind(5, m.weights_fingerprint);
-  ins.bind(6, m.tokenizer_sha256).bind(7, m.weights_dtype).bind(8, m.compute_dtype);
+  store::bind_run_key_and_model(ins, r.run_key, r.identity, r.model);
   ins.bind(9, r.prompt_set).bind(10, r.set_name).bind(11, r.set_file_sha256).bind(12, r.sampling);
   ins.bind(13, r.rgeval_version).bind(14, r.rgeval_commit).bind(15, r.command_line);
   ins.run();

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "engine/error.h"
@@ -11,43 +12,24 @@ namespace rgeval::store {
 
 namespace {
 
-const char* kSchema = R"sql(
+// The tables of `rgeval eval` (the safety tables are added by safety/safety_db.cpp).
+std::string schema() {
+  return std::string(R"sql(
 CREATE TABLE meta (
   key   TEXT PRIMARY KEY,
   value TEXT NOT NULL
 );
 CREATE TABLE runs (
-  run_id              INTEGER PRIMARY KEY,
-  run_key             TEXT NOT NULL UNIQUE,
-  identity            TEXT NOT NULL,
-  model               TEXT NOT NULL,
-  model_config_sha256 TEXT NOT NULL,
-  weights_fingerprint TEXT NOT NULL,
-  tokenizer_sha256    TEXT NOT NULL,
-  weights_dtype       TEXT NOT NULL,
-  compute_dtype       TEXT NOT NULL,
-  tasks               TEXT NOT NULL,
+)sql") + kRunKeyAndModelColumns +
+         R"sql(  tasks               TEXT NOT NULL,
   num_fewshot         INTEGER NOT NULL,
   naive               INTEGER NOT NULL CHECK (naive IN (0, 1)),
   data_files          TEXT NOT NULL,
-  rgeval_version      TEXT NOT NULL,
-  rgeval_commit       TEXT NOT NULL,
-  command_line        TEXT NOT NULL,
-  started_at          TEXT NOT NULL
-);
+)sql" + kRunProvenanceColumns +
+         R"sql();
 CREATE TABLE attempts (
-  attempt_id       INTEGER PRIMARY KEY,
-  run_id           INTEGER NOT NULL REFERENCES runs(run_id),
-  started_at       TEXT NOT NULL,
-  finished_at      TEXT,
-  seconds          REAL,
-  command_line     TEXT NOT NULL,
-  rgeval_version   TEXT NOT NULL,
-  rgeval_commit    TEXT NOT NULL,
-  threads          INTEGER NOT NULL,
-  limit_docs       INTEGER NOT NULL,
-  pid              INTEGER NOT NULL,
-  docs_computed    INTEGER NOT NULL DEFAULT 0,
+)sql" + attempt_columns("runs", "limit_docs") +
+         R"sql(  docs_computed    INTEGER NOT NULL DEFAULT 0,
   tokens_forwarded INTEGER NOT NULL DEFAULT 0,
   tokens_naive     INTEGER NOT NULL DEFAULT 0
 );
@@ -82,6 +64,7 @@ CREATE VIEW run_stats AS
          SUM(tokens_forwarded) AS tokens_forwarded, SUM(tokens_naive) AS tokens_naive
   FROM attempts GROUP BY run_id;
 )sql";
+}
 
 int user_version(Db& db) {
   Stmt s(db, "PRAGMA user_version");
@@ -112,7 +95,7 @@ void init_schema(Db& db) {
   tables.step();
   if (tables.column_int(0) != 0)
     fail(db.path(), "not an rgeval results database (it has other tables)");
-  db.exec(kSchema);
+  db.exec(schema());
   Stmt meta(db, "INSERT INTO meta(key, value) VALUES (?1, ?2)");
   meta.bind(1, "schema_version").bind(2, std::to_string(kSchemaVersion)).run();
   meta.reset();
@@ -121,6 +104,33 @@ void init_schema(Db& db) {
       .run();
   db.exec("PRAGMA user_version = " + std::to_string(kSchemaVersion));  // an integer constant
   tx.commit();
+}
+
+std::string attempt_columns(const std::string& runs_table, const std::string& limit_column) {
+  std::string limit = limit_column;
+  limit.resize(std::max<size_t>(limit.size(), 16), ' ');  // the names are aligned
+  return "  attempt_id       INTEGER PRIMARY KEY,\n"
+         "  run_id           INTEGER NOT NULL REFERENCES " +
+         runs_table +
+         "(run_id),\n"
+         "  started_at       TEXT NOT NULL,\n"
+         "  finished_at      TEXT,\n"
+         "  seconds          REAL,\n"
+         "  command_line     TEXT NOT NULL,\n"
+         "  rgeval_version   TEXT NOT NULL,\n"
+         "  rgeval_commit    TEXT NOT NULL,\n"
+         "  threads          INTEGER NOT NULL,\n"
+         "  " +
+         limit +
+         " INTEGER NOT NULL,\n"
+         "  pid              INTEGER NOT NULL,\n";
+}
+
+void bind_run_key_and_model(Stmt& s, const std::string& run_key, const std::string& identity,
+                            const ModelIdentity& m) {
+  s.bind(1, run_key).bind(2, identity).bind(3, m.model).bind(4, m.config_sha256);
+  s.bind(5, m.weights_fingerprint).bind(6, m.tokenizer_sha256);
+  s.bind(7, m.weights_dtype).bind(8, m.compute_dtype);
 }
 
 int64_t find_or_create_run(Db& db, const RunInfo& r, bool* created) {
@@ -140,11 +150,7 @@ int64_t find_or_create_run(Db& db, const RunInfo& r, bool* created) {
            "rgeval_commit,"
            " command_line, started_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
            "?13, ?14, ?15, ?16)");
-  ins.bind(1, r.run_key).bind(2, r.identity).bind(3, r.model).bind(4, r.model_config_sha256);
-  ins.bind(5, r.weights_fingerprint)
-      .bind(6, r.tokenizer_sha256)
-      .bind(7, r.weights_dtype)
-      .bind(8, r.compute_dtype);
+  bind_run_key_and_model(ins, r.run_key, r.identity, r.model);
   ins.bind(9, r.tasks).bind(10, r.num_fewshot).bind(11, int(r.naive)).bind(12, r.data_files);
   ins.bind(13, r.rgeval_version)
       .bind(14, r.rgeval_commit)

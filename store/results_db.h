@@ -22,14 +22,51 @@ constexpr int kSchemaVersion = 1;
 // naming the file for a newer version or a database that is not rgeval's).
 void init_schema(Db& db);
 
-struct RunInfo {
-  std::string run_key;              // sha256 of `identity`
-  std::string identity;             // canonical JSON of what determines the results
+// Column definitions (SQL, one a line, each ending in a comma) that the run tables of `rgeval
+// eval` (runs, attempts) and of `rgeval safety` (safety_runs, safety_attempts, safety/safety_db.h)
+// share. A run: its id, key, identity and the model identity (run_id ... compute_dtype).
+inline constexpr const char* kRunKeyAndModelColumns =
+    R"sql(  run_id              INTEGER PRIMARY KEY,
+  run_key             TEXT NOT NULL UNIQUE,
+  identity            TEXT NOT NULL,
+  model               TEXT NOT NULL,
+  model_config_sha256 TEXT NOT NULL,
+  weights_fingerprint TEXT NOT NULL,
+  tokenizer_sha256    TEXT NOT NULL,
+  weights_dtype       TEXT NOT NULL,
+  compute_dtype       TEXT NOT NULL,
+)sql";
+// A run's provenance, the last columns of its table (the last one without a comma).
+inline constexpr const char* kRunProvenanceColumns = R"sql(  rgeval_version      TEXT NOT NULL,
+  rgeval_commit       TEXT NOT NULL,
+  command_line        TEXT NOT NULL,
+  started_at          TEXT NOT NULL
+)sql";
+// An attempt (one invocation of a run of `runs_table`): attempt_id ... pid, its --limit in the
+// column `limit_column`.
+std::string attempt_columns(const std::string& runs_table, const std::string& limit_column);
+
+// What identifies the model of a run (tasks::model_identity computes it; the columns model ...
+// compute_dtype of runs and safety_runs).
+struct ModelIdentity {
   std::string model;                // directory or builtin:NAME, as given
-  std::string model_config_sha256;  // canonical model configuration
-  std::string weights_fingerprint;  // safetensors headers + sizes (built-ins: name + config)
-  std::string tokenizer_sha256;
-  std::string weights_dtype, compute_dtype;
+  std::string config_sha256;        // canonical JSON of the ModelConfig (architecture and shapes)
+  std::string weights_fingerprint;  // sha256 over each safetensors file's name, size and header
+                                    // (tensor names, dtypes, shapes, offsets); built-ins: name
+  std::string tokenizer_sha256;     // the tokenizer.model bytes (or the built-in tokenizer)
+  std::string weights_dtype;        // dtype of the embedding tensor ("F32", "BF16")
+  std::string compute_dtype;        // what the engine computes in
+};
+
+// Binds run_key, identity and the model identity to the parameters ?1 ... ?8 of an INSERT into
+// the columns run_key ... compute_dtype (kRunKeyAndModelColumns without run_id).
+void bind_run_key_and_model(Stmt& s, const std::string& run_key, const std::string& identity,
+                            const ModelIdentity& m);
+
+struct RunInfo {
+  std::string run_key;   // sha256 of `identity`
+  std::string identity;  // canonical JSON of what determines the results
+  ModelIdentity model;
   std::string tasks;       // JSON array of the task names
   int num_fewshot = -1;    // -1: each task's default
   bool naive = false;      // one forward per request

@@ -23,6 +23,7 @@
 #include "tasks/eval_cluster.h"
 #include "tasks/mmlu.h"
 #include "tasks/registry.h"
+#include "tasks/stored_metrics.h"
 
 namespace rgeval::tasks {
 
@@ -97,10 +98,6 @@ struct Progress {
   }
 };
 
-ordered_json metric_json(const MeanStderr& m) {
-  return std::isnan(m.se) ? ordered_json(nullptr) : ordered_json(m.se);
-}
-
 }  // namespace
 
 ModelIdentity model_identity(const std::string& model_spec, const Checkpoint& ck, const Model& m) {
@@ -164,6 +161,14 @@ ModelIdentity model_identity(const std::string& model_spec, const Checkpoint& ck
   return id;
 }
 
+ordered_json model_identity_json(const ModelIdentity& id) {
+  return {{"model_config_sha256", id.config_sha256},
+          {"weights_fingerprint", id.weights_fingerprint},
+          {"tokenizer_sha256", id.tokenizer_sha256},
+          {"weights_dtype", id.weights_dtype},
+          {"compute_dtype", id.compute_dtype}};
+}
+
 // Keep in step with the loaders (docs/tasks.md, "Adding a task").
 std::vector<std::string> task_data_files(const std::string& task, const std::string& data_dir,
                                          int num_fewshot) {
@@ -210,18 +215,19 @@ std::vector<std::string> task_data_files(const std::string& task, const std::str
   return present;
 }
 
+std::string format_duration(double seconds) {
+  char buf[32];
+  const long t = std::lround(std::max(0.0, seconds));
+  if (t >= 3600)
+    std::snprintf(buf, sizeof buf, "%ldh%02ldm", t / 3600, t / 60 % 60);
+  else if (t >= 60)
+    std::snprintf(buf, sizeof buf, "%ldm%02lds", t / 60, t % 60);
+  else
+    std::snprintf(buf, sizeof buf, "%lds", t);
+  return buf;
+}
+
 std::string format_progress(const EvalProgress& p) {
-  auto dur = [](double s) {
-    char buf[32];
-    const long t = std::lround(std::max(0.0, s));
-    if (t >= 3600)
-      std::snprintf(buf, sizeof buf, "%ldh%02ldm", t / 3600, t / 60 % 60);
-    else if (t >= 60)
-      std::snprintf(buf, sizeof buf, "%ldm%02lds", t / 60, t % 60);
-    else
-      std::snprintf(buf, sizeof buf, "%lds", t);
-    return std::string(buf);
-  };
   char buf[200];
   const double pct = p.docs_total ? 100.0 * double(p.docs_done) / double(p.docs_total) : 100.0;
   int n = std::snprintf(buf, sizeof buf, "rgeval: eval %zu/%zu docs (%.1f%%), %.2f docs/s",
@@ -232,9 +238,9 @@ std::string format_progress(const EvalProgress& p) {
     s.append(buf, size_t(n));
   }
   if (p.final)
-    s += ", done in " + dur(p.seconds);
+    s += ", done in " + format_duration(p.seconds);
   else if (p.eta_seconds >= 0)
-    s += ", ETA " + dur(p.eta_seconds);
+    s += ", ETA " + format_duration(p.eta_seconds);
   return s;
 }
 
@@ -286,12 +292,7 @@ EvalResult evaluate(const Model& model, const Tokenizer& tok, const ModelIdentit
   store::RunInfo ri;
   ri.identity = ident.dump();
   ri.run_key = store::sha256_hex(ri.identity);
-  ri.model = id.model;
-  ri.model_config_sha256 = id.config_sha256;
-  ri.weights_fingerprint = id.weights_fingerprint;
-  ri.tokenizer_sha256 = id.tokenizer_sha256;
-  ri.weights_dtype = id.weights_dtype;
-  ri.compute_dtype = id.compute_dtype;
+  ri.model = id;
   ri.tasks = ordered_json(tasks).dump();
   ri.num_fewshot = o.num_fewshot;
   ri.naive = o.naive;
@@ -503,91 +504,22 @@ EvalResult evaluate(const Model& model, const Tokenizer& tok, const ModelIdentit
   prog.report(true);
 
   // 5. Metrics from the database.
-  std::map<std::pair<std::string, int>, store::DocumentRow> stored_rows;
-  for (store::DocumentRow& r : store::load_documents(db, res.run_id)) {
-    const std::pair<std::string, int> key{r.task, r.doc_id};
-    stored_rows.emplace(key, std::move(r));
-  }
-  std::vector<DocPrediction> preds;
-  std::vector<const store::DocumentRow*> doc_rows;
-  std::vector<std::vector<double>> lls;
-  for (const Doc& d : docs) {
-    const auto it = stored_rows.find({d.task, d.doc_id});
-    if (it == stored_rows.end())
-      fail(o.db_path,
-           "document " + d.task + " " + std::to_string(d.doc_id) + " missing after scoring");
-    const store::DocumentRow& r = it->second;
-    if (r.requests.size() != d.choices.size() || r.gold != d.gold)
-      fail(o.db_path, "stored document " + d.task + " " + std::to_string(d.doc_id) +
-                          " does not match the data");
-    DocPrediction p;
-    p.pred_acc = r.pred_acc;
-    p.pred_acc_norm = r.pred_acc_norm;
-    p.gold = r.gold;
-    preds.push_back(p);
-    doc_rows.push_back(&r);
-    lls.emplace_back();
-    for (const store::RequestRow& q : r.requests) lls.back().push_back(q.sum_logprob);
-  }
-  res.tasks = task_metrics(docs, preds);
-  const auto named = named_metrics(docs, lls, leaf_metrics);
-  for (TaskMetrics& t : res.tasks)
-    if (named.count(t.task)) t.named = named.at(t.task);
-  std::map<std::string, bool> group_acc_norm;
-  for (const TaskSpec& s : specs) {
-    if (!s.groups) continue;
-    for (const TaskGroup& g : s.groups(o.data_dir)) {
-      GroupMetrics gm = group_metrics(g, res.tasks);
-      if (gm.n_tasks == 0 || group_acc_norm.count(gm.name)) continue;
-      group_acc_norm[gm.name] = s.acc_norm;
-      res.groups.push_back(gm);
-    }
-  }
+  const StoredDocuments stored_rows = stored_documents(db, res.run_id);
+  StoredMetrics sm = stored_metrics(docs, stored_rows, leaf_metrics, specs, o.data_dir, o.db_path);
+  res.tasks = std::move(sm.tasks);
+  res.groups = std::move(sm.groups);
+  const std::vector<DocPrediction>& preds = sm.preds;
+  const std::vector<const store::DocumentRow*>& doc_rows = sm.rows;
   const store::RunStats rs = store::run_stats(db, res.run_id);
   res.run.tokens_forwarded = rs.tokens_forwarded;
   res.run.tokens_naive = rs.tokens_naive;
 
   // 6. Results JSON.
   ordered_json& j = res.json;
-  j["results"] = ordered_json::object();
-  for (const TaskMetrics& t : res.tasks) {
-    ordered_json m;
-    for (const NamedMetric& x : t.named) {
-      m[x.name] = x.value.mean;
-      m[x.name + "_stderr"] = metric_json(x.value);
-    }
-    if (t.named.empty()) {
-      m["acc"] = t.acc.mean;
-      m["acc_stderr"] = metric_json(t.acc);
-    }
-    if (t.named.empty() && leaf_acc_norm[t.task]) {
-      m["acc_norm"] = t.acc_norm.mean;
-      m["acc_norm_stderr"] = metric_json(t.acc_norm);
-    }
-    m["n"] = t.n;
-    j["results"][t.task] = m;
-  }
-  j["groups"] = ordered_json::object();
-  for (const GroupMetrics& g : res.groups) {
-    const bool norm = group_acc_norm[g.name];
-    ordered_json m;
-    m["acc"] = g.acc.mean;
-    m["acc_stderr"] = metric_json(g.acc);
-    if (norm) {
-      m["acc_norm"] = g.acc_norm.mean;
-      m["acc_norm_stderr"] = metric_json(g.acc_norm);
-    }
-    m["n"] = g.n;
-    m["n_subjects"] = g.n_tasks;
-    j["groups"][g.name] = m;
-  }
+  put_results_json(j, res.tasks, leaf_acc_norm, res.groups, sm.group_acc_norm);
   ordered_json& c = j["config"];
   c["model"] = id.model;
-  c["model_config_sha256"] = id.config_sha256;
-  c["weights_fingerprint"] = id.weights_fingerprint;
-  c["tokenizer_sha256"] = id.tokenizer_sha256;
-  c["weights_dtype"] = id.weights_dtype;
-  c["compute_dtype"] = id.compute_dtype;
+  c.update(model_identity_json(id));
   c["tasks"] = tasks;
   c["num_fewshot"] = fewshot;
   c["limit"] = o.limit < 0 ? ordered_json(nullptr) : ordered_json(o.limit);

@@ -21,24 +21,22 @@
 #include "engine/model.h"
 #include "engine/scoring.h"
 #include "engine/tokenizer.h"
+#include "store/results_db.h"
 #include "tasks/metrics.h"
 
 namespace rgeval::tasks {
 
 struct EvalCluster;  // tasks/eval_cluster.h
 
-// What identifies the model in a run key.
-struct ModelIdentity {
-  std::string model;                // directory or builtin:NAME, as given
-  std::string config_sha256;        // canonical JSON of the ModelConfig (architecture and shapes)
-  std::string weights_fingerprint;  // sha256 over each safetensors file's name, size and header
-                                    // (tensor names, dtypes, shapes, offsets); built-ins: name
-  std::string tokenizer_sha256;     // the tokenizer.model bytes (or the built-in tokenizer)
-  std::string weights_dtype;        // dtype of the embedding tensor ("F32", "BF16")
-  std::string compute_dtype;        // what the engine computes in
-};
+// What identifies the model in a run key (store/results_db.h).
+using ModelIdentity = store::ModelIdentity;
 
 ModelIdentity model_identity(const std::string& model_spec, const Checkpoint& ck, const Model& m);
+
+// The identity's hashes and dtypes as JSON, without the path (model_config_sha256,
+// weights_fingerprint, tokenizer_sha256, weights_dtype, compute_dtype): the model in the results
+// JSON of `rgeval eval` and `rgeval safety`, and in the run key of `rgeval safety`.
+nlohmann::ordered_json model_identity_json(const ModelIdentity& id);
 
 // Data files a task reads under `data_dir` (relative paths, those that exist), for the run key.
 std::vector<std::string> task_data_files(const std::string& task, const std::string& data_dir,
@@ -57,6 +55,10 @@ struct EvalProgress {
 
 // "rgeval: eval 120/605 docs (19.8%), 3.1 docs/s, 2450 tok/s, ETA 2m36s"
 std::string format_progress(const EvalProgress& p);
+
+// A duration in a progress line ("42s", "2m36s", "1h05m"; rounded to seconds, negative as 0s),
+// also the one of `rgeval safety` (safety/run.h).
+std::string format_duration(double seconds);
 
 struct EvalOptions {
   std::vector<std::string> tasks;  // mmlu, hellaswag, piqa, mmlu_<subject>, ...

@@ -15,9 +15,12 @@ using testing::TempDir;
 TEST(Sha256, KnownVectors) {
   EXPECT_EQ(sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-  EXPECT_EQ(sha256_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),  // 56 bytes: padding spills
-            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
-  EXPECT_EQ(sha256_hex("abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrs"
+  EXPECT_EQ(
+      sha256_hex(
+          "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),  // 56 bytes: padding spills
+      "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+  EXPECT_EQ(sha256_hex("abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjkl"
+                       "mnopqklmnopqrlmnopqrs"
                        "mnopqrstnopqrstu"),
             "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1");
   Sha256 h;  // one million 'a', fed in odd-sized pieces
@@ -46,7 +49,7 @@ RunInfo run_info(const std::string& key) {
   RunInfo r;
   r.run_key = key;
   r.identity = "{}";
-  r.model = "builtin:tiny-gemma";
+  r.model.model = "builtin:tiny-gemma";
   r.tasks = "[\"piqa\"]";
   r.data_files = "{}";
   r.command_line = "rgeval eval 'it''s'";  // quotes go through parameters untouched
@@ -122,7 +125,9 @@ TEST(ResultsDb, RoundTripAndResumeKeys) {
   EXPECT_EQ(s.docs_computed, 2);
   EXPECT_EQ(s.tokens_naive, 100);
   EXPECT_EQ(s.tokens_forwarded, 33);
-  Stmt v(db, "SELECT schema_version_check FROM (SELECT value AS schema_version_check FROM meta WHERE key = ?1)");
+  Stmt v(db,
+         "SELECT schema_version_check FROM (SELECT value AS schema_version_check FROM meta WHERE "
+         "key = ?1)");
   v.bind(1, "schema_version");
   ASSERT_TRUE(v.step());
   EXPECT_EQ(v.column_text(0), std::to_string(kSchemaVersion));
@@ -137,7 +142,8 @@ TEST(ResultsDb, FailedDocumentRollsBack) {
   a.run_id = run;
   const int64_t attempt = begin_attempt(db, a);
   EXPECT_TRUE(store_document(db, run, doc("piqa", 0, attempt), 1));
-  EXPECT_THROW(store_document(db, run, doc("piqa", 1, attempt), 1, [] { throw Error("boom"); }), Error);
+  EXPECT_THROW(store_document(db, run, doc("piqa", 1, attempt), 1, [] { throw Error("boom"); }),
+               Error);
   EXPECT_EQ(stored_document_keys(db, run).size(), 1u);
   Stmt n(db, "SELECT COUNT(*) FROM requests");
   ASSERT_TRUE(n.step());
@@ -154,7 +160,9 @@ TEST(ResultsDb, RefusesForeignOrNewerDatabases) {
       init_schema(db);
       FAIL() << "accepted a foreign database";
     } catch (const Error& e) {
-      EXPECT_NE(std::string(e.what()).find("other.db: not an rgeval results database"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("other.db: not an rgeval results database"),
+                std::string::npos)
+          << e.what();
     }
   }
   Db db(t.file("newer.db"));

@@ -1,8 +1,6 @@
 // Readers of the original dataset formats and their errors on malformed data (each error names
 // the file and the line), on small files written here.
-#include <filesystem>
 
-#include "engine/error.h"
 #include "tasks/csv.h"
 #include "tasks/hellaswag.h"
 #include "tasks/jsonl.h"
@@ -14,35 +12,21 @@
 namespace rgeval::tasks {
 namespace {
 
+using ::rgeval::testing::error_of;
 using ::rgeval::testing::TempDir;
 using ::rgeval::testing::write_file;
+using ::rgeval::testing::write_under;
 
 // Expects `text` to contain `part`.
-#define EXPECT_CONTAINS(text, part)                                              \
-  do {                                                                           \
-    const std::string t_ = (text), p_ = (part);                                  \
+#define EXPECT_CONTAINS(text, part)                                                     \
+  do {                                                                                  \
+    const std::string t_ = (text), p_ = (part);                                         \
     EXPECT_NE(t_.find(p_), std::string::npos) << "'" << t_ << "' lacks '" << p_ << "'"; \
   } while (0)
 
-// The message of the rgeval::Error `f` throws ("" if none).
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
-
-void put(const TempDir& t, const std::string& rel, const std::string& bytes) {
-  const auto p = t.path / rel;
-  std::filesystem::create_directories(p.parent_path());
-  write_file(p.string(), bytes);
-}
-
 TEST(Csv, ParsesRfc4180) {
-  const auto r = parse_csv("a,\"b,c\",\"say \"\"hi\"\"\"\n\"multi\nline\",,x\r\n\nlast,\"\"", "t.csv");
+  const auto r =
+      parse_csv("a,\"b,c\",\"say \"\"hi\"\"\"\n\"multi\nline\",,x\r\n\nlast,\"\"", "t.csv");
   ASSERT_EQ(r.size(), 3u);
   EXPECT_EQ(r[0].line, 1);
   EXPECT_EQ(r[0].fields, (std::vector<std::string>{"a", "b,c", "say \"hi\""}));
@@ -51,7 +35,8 @@ TEST(Csv, ParsesRfc4180) {
   EXPECT_EQ(r[2].line, 5);  // the empty line 4 is skipped
   EXPECT_EQ(r[2].fields, (std::vector<std::string>{"last", ""}));
   EXPECT_EQ(parse_csv("x,y,", "t").at(0).fields.size(), 3u);
-  EXPECT_EQ(parse_csv("\"a\r\nb\"\r\n", "t").at(0).fields[0], "a\r\nb");  // kept verbatim inside quotes
+  EXPECT_EQ(parse_csv("\"a\r\nb\"\r\n", "t").at(0).fields[0],
+            "a\r\nb");  // kept verbatim inside quotes
   EXPECT_TRUE(parse_csv("", "t").empty());
 }
 
@@ -66,7 +51,7 @@ TEST(Csv, BadQuotingNamesFileAndLine) {
 
 TEST(Jsonl, ReadsObjectsAndSkipsBlankLines) {
   TempDir t;
-  put(t, "a.jsonl", "{\"x\": 1, \"s\": \"\\u00e9\"}\r\n\n{\"x\": \"2\", \"l\": [\"a\"]}\n");
+  write_under(t, "a.jsonl", "{\"x\": 1, \"s\": \"\\u00e9\"}\r\n\n{\"x\": \"2\", \"l\": [\"a\"]}\n");
   const auto r = read_jsonl(t.file("a.jsonl"));
   ASSERT_EQ(r.size(), 2u);
   EXPECT_EQ(r[0].line, 1);
@@ -75,20 +60,25 @@ TEST(Jsonl, ReadsObjectsAndSkipsBlankLines) {
   EXPECT_EQ(json_int(r[1], "x"), 2);  // digit strings are ints (Python int(label))
   EXPECT_EQ(json_string(r[0], "s"), "\xC3\xA9");
   EXPECT_EQ(json_string_list(r[1], "l"), std::vector<std::string>{"a"});
-  EXPECT_EQ(error_of([&] { json_string(r[0], "nope"); }), t.file("a.jsonl") + ":1: field 'nope': missing");
-  EXPECT_EQ(error_of([&] { json_string(r[0], "x"); }), t.file("a.jsonl") + ":1: field 'x': expected a string");
+  EXPECT_EQ(error_of([&] { json_string(r[0], "nope"); }),
+            t.file("a.jsonl") + ":1: field 'nope': missing");
+  EXPECT_EQ(error_of([&] { json_string(r[0], "x"); }),
+            t.file("a.jsonl") + ":1: field 'x': expected a string");
 }
 
 TEST(Jsonl, MalformedLineNamesFileAndLine) {
   TempDir t;
-  put(t, "a.jsonl", "{\"x\": 1}\n{\"x\": 1,}\n");
-  EXPECT_CONTAINS(error_of([&] { read_jsonl(t.file("a.jsonl")); }), t.file("a.jsonl") + ":2: invalid JSON");
-  put(t, "b.jsonl", "{\"x\": 1}\n[1, 2]\n");
-  EXPECT_EQ(error_of([&] { read_jsonl(t.file("b.jsonl")); }), t.file("b.jsonl") + ":2: expected a JSON object");
-  put(t, "c.jsonl", "{\"x\": 1}\n{\"x\": 1}\n{\"x\": \"\xC3\x28\"}\n");
+  write_under(t, "a.jsonl", "{\"x\": 1}\n{\"x\": 1,}\n");
+  EXPECT_CONTAINS(error_of([&] { read_jsonl(t.file("a.jsonl")); }),
+                  t.file("a.jsonl") + ":2: invalid JSON");
+  write_under(t, "b.jsonl", "{\"x\": 1}\n[1, 2]\n");
+  EXPECT_EQ(error_of([&] { read_jsonl(t.file("b.jsonl")); }),
+            t.file("b.jsonl") + ":2: expected a JSON object");
+  write_under(t, "c.jsonl", "{\"x\": 1}\n{\"x\": 1}\n{\"x\": \"\xC3\x28\"}\n");
   EXPECT_EQ(error_of([&] { read_jsonl(t.file("c.jsonl")); }),
             t.file("c.jsonl") + ":3: invalid UTF-8 (byte 0xC3 at column 8)");
-  EXPECT_CONTAINS(error_of([&] { read_jsonl(t.file("missing.jsonl")); }), "missing.jsonl: file not found");
+  EXPECT_CONTAINS(error_of([&] { read_jsonl(t.file("missing.jsonl")); }),
+                  "missing.jsonl: file not found");
 }
 
 // --- MMLU -------------------------------------------------------------------------------------
@@ -102,8 +92,8 @@ const char* kDev =
 
 TEST(Mmlu, BuildsFewShotContextFromDevInFileOrder) {
   TempDir t;
-  put(t, "mmlu/data/dev/anatomy_dev.csv", kDev);
-  put(t, "mmlu/data/test/anatomy_test.csv", "\" What\nis it?\xC2\x85\", x ,\"y\",z,w,C\n");
+  write_under(t, "mmlu/data/dev/anatomy_dev.csv", kDev);
+  write_under(t, "mmlu/data/test/anatomy_test.csv", "\" What\nis it?\xC2\x85\", x ,\"y\",z,w,C\n");
   const auto docs = load_task("mmlu", t.path.string(), 2);
   ASSERT_EQ(docs.size(), 1u);
   const Doc& d = docs[0];
@@ -124,7 +114,8 @@ TEST(Mmlu, BuildsFewShotContextFromDevInFileOrder) {
   EXPECT_NE(five.find("Answer: A\n\nWhat\nis it?"), std::string::npos);
   EXPECT_EQ(find_task("mmlu").default_num_fewshot, 5);
   EXPECT_EQ(load_task("mmlu", t.path.string(), 0, 0).size(), 0u);
-  EXPECT_CONTAINS(error_of([&] { load_task("mmlu", t.path.string(), 6); }), "fewer than --num-fewshot 6");
+  EXPECT_CONTAINS(error_of([&] { load_task("mmlu", t.path.string(), 6); }),
+                  "fewer than --num-fewshot 6");
 }
 
 TEST(Mmlu, SubjectsTableBuiltInOrFromTsv) {
@@ -141,15 +132,19 @@ TEST(Mmlu, SubjectsTableBuiltInOrFromTsv) {
   EXPECT_EQ(hum, 13);
   EXPECT_EQ(soc, 12);
   EXPECT_EQ(oth, 13);
-  EXPECT_EQ(b[0].description, "The following are multiple choice questions (with answers) about abstract algebra.\n\n");
+  EXPECT_EQ(
+      b[0].description,
+      "The following are multiple choice questions (with answers) about abstract algebra.\n\n");
   TempDir t;
-  put(t, "mmlu/subjects.tsv", "subject\tcategory\tdescription_json\nfoo_bar\tother\t\"Custom.\\n\\n\"\n");
+  write_under(t, "mmlu/subjects.tsv",
+              "subject\tcategory\tdescription_json\nfoo_bar\tother\t\"Custom.\\n\\n\"\n");
   const auto s = mmlu_subjects(t.path.string());
   ASSERT_EQ(s.size(), 1u);
   EXPECT_EQ(s[0].description, "Custom.\n\n");
-  put(t, "mmlu/subjects.tsv", "subject\tcategory\nfoo\tart\n");
+  write_under(t, "mmlu/subjects.tsv", "subject\tcategory\nfoo\tart\n");
   EXPECT_EQ(error_of([&] { mmlu_subjects(t.path.string()); }),
-            t.file("mmlu/subjects.tsv") + ":2: unknown category 'art' (stem, humanities, social_sciences, other)");
+            t.file("mmlu/subjects.tsv") +
+                ":2: unknown category 'art' (stem, humanities, social_sciences, other)");
   const auto g = mmlu_groups(TempDir().path.string());  // no subjects.tsv: built-in
   ASSERT_EQ(g.size(), 5u);
   EXPECT_EQ(g[0].name, "mmlu_stem");
@@ -162,21 +157,27 @@ TEST(Mmlu, MalformedRowsNameFileAndLine) {
   TempDir t;
   const std::string test = t.file("mmlu/data/test/anatomy_test.csv");
   const std::string dir = t.path.string();
-  put(t, "mmlu/data/test/anatomy_test.csv", "q1,a,b,c,d,A\n\"q2\nline 2\",a,b,c,d,B\nq3,a,b,c,d\n");
+  write_under(t, "mmlu/data/test/anatomy_test.csv",
+              "q1,a,b,c,d,A\n\"q2\nline 2\",a,b,c,d,B\nq3,a,b,c,d\n");
   EXPECT_EQ(error_of([&] { load_mmlu(dir, 0, -1); }),
             test + ":4: expected 6 fields (question,A,B,C,D,answer), got 5");
-  put(t, "mmlu/data/test/anatomy_test.csv", "q1,a,b,c,d,A\nq2,a,b,c,d,E\n");
-  EXPECT_EQ(error_of([&] { load_mmlu(dir, 0, -1); }), test + ":2: answer 'E' is not one of A, B, C, D");
-  put(t, "mmlu/data/test/anatomy_test.csv", "q1,a,b,c,d,A\nq2,a,b,c,d,\n");
-  EXPECT_EQ(error_of([&] { load_mmlu(dir, 0, -1); }), test + ":2: answer '' is not one of A, B, C, D");
-  put(t, "mmlu/data/test/anatomy_test.csv", "q1,a,b,c,d,A\n\"q2\"?,a,b,c,d,A\n");
+  write_under(t, "mmlu/data/test/anatomy_test.csv", "q1,a,b,c,d,A\nq2,a,b,c,d,E\n");
+  EXPECT_EQ(error_of([&] { load_mmlu(dir, 0, -1); }),
+            test + ":2: answer 'E' is not one of A, B, C, D");
+  write_under(t, "mmlu/data/test/anatomy_test.csv", "q1,a,b,c,d,A\nq2,a,b,c,d,\n");
+  EXPECT_EQ(error_of([&] { load_mmlu(dir, 0, -1); }),
+            test + ":2: answer '' is not one of A, B, C, D");
+  write_under(t, "mmlu/data/test/anatomy_test.csv", "q1,a,b,c,d,A\n\"q2\"?,a,b,c,d,A\n");
   EXPECT_EQ(error_of([&] { load_mmlu(dir, 0, -1); }),
             test + ":2: bad CSV quoting: unexpected character after a closing quote");
-  put(t, "mmlu/data/test/anatomy_test.csv", "q1,a,b,c,d,A\nq2 \xE9t\xE9,a,b,c,d,A\n");
-  EXPECT_EQ(error_of([&] { load_mmlu(dir, 0, -1); }), test + ":2: invalid UTF-8 (byte 0xE9 at column 4)");
-  put(t, "mmlu/data/test/anatomy_test.csv", "q1,a,b,c,d,A\n");
-  EXPECT_EQ(error_of([&] { load_mmlu(dir, 1, -1); }), t.file("mmlu/data/dev/anatomy_dev.csv") + ": file not found");
-  EXPECT_CONTAINS(error_of([&] { load_mmlu(TempDir().path.string(), 0, -1); }), "no <subject>_test.csv");
+  write_under(t, "mmlu/data/test/anatomy_test.csv", "q1,a,b,c,d,A\nq2 \xE9t\xE9,a,b,c,d,A\n");
+  EXPECT_EQ(error_of([&] { load_mmlu(dir, 0, -1); }),
+            test + ":2: invalid UTF-8 (byte 0xE9 at column 4)");
+  write_under(t, "mmlu/data/test/anatomy_test.csv", "q1,a,b,c,d,A\n");
+  EXPECT_EQ(error_of([&] { load_mmlu(dir, 1, -1); }),
+            t.file("mmlu/data/dev/anatomy_dev.csv") + ": file not found");
+  EXPECT_CONTAINS(error_of([&] { load_mmlu(TempDir().path.string(), 0, -1); }),
+                  "no <subject>_test.csv");
   EXPECT_EQ(error_of([&] { load_task("mmlu_nope", dir); }), "mmlu: unknown subject 'nope'");
 }
 
@@ -191,18 +192,19 @@ std::string hs_line(const std::string& label, const std::string& ctx_b = "the la
 
 TEST(HellaSwag, BuildsLmEvalRequests) {
   TempDir t;
-  put(t, "hellaswag/hellaswag_val.jsonl", hs_line("3") + hs_line("\"1\"", "He"));
+  write_under(t, "hellaswag/hellaswag_val.jsonl", hs_line("3") + hs_line("\"1\"", "He"));
   auto docs = load_task("hellaswag", t.path.string());
   ASSERT_EQ(docs.size(), 2u);
   EXPECT_EQ(docs[0].task, "hellaswag");
   EXPECT_EQ(docs[0].doc_id, 0);
   EXPECT_EQ(docs[1].doc_id, 1);
   EXPECT_EQ(docs[0].context, "Clean and jerk: A lady walks to a barbell. The lady");
-  EXPECT_EQ(docs[0].choice_texts, (std::vector<std::string>{" lifts it.", "drops  it.", "x. y", "z"}));
+  EXPECT_EQ(docs[0].choice_texts,
+            (std::vector<std::string>{" lifts it.", "drops  it.", "x. y", "z"}));
   EXPECT_EQ(docs[0].choices[0], "  lifts it.");
   EXPECT_EQ(docs[0].gold, 3);
   EXPECT_EQ(docs[1].gold, 1);
-  put(t, "hellaswag/hellaswag_val.doc_ids.txt", "17\n4242\n");
+  write_under(t, "hellaswag/hellaswag_val.doc_ids.txt", "17\n4242\n");
   docs = load_task("hellaswag", t.path.string(), 0, 1);
   ASSERT_EQ(docs.size(), 1u);
   EXPECT_EQ(docs[0].doc_id, 17);
@@ -213,37 +215,48 @@ TEST(HellaSwag, BadDataNamesFileAndLine) {
   TempDir t;
   const std::string f = t.file("hellaswag/hellaswag_val.jsonl");
   const std::string dir = t.path.string();
-  put(t, "hellaswag/hellaswag_val.jsonl", hs_line("3") + hs_line("4"));
-  EXPECT_EQ(error_of([&] { load_hellaswag(dir, 0, -1); }), f + ":2: field 'label': 4 is out of range (0-3)");
-  put(t, "hellaswag/hellaswag_val.jsonl", hs_line("-1"));
-  EXPECT_EQ(error_of([&] { load_hellaswag(dir, 0, -1); }), f + ":1: field 'label': -1 is out of range (0-3)");
-  put(t, "hellaswag/hellaswag_val.jsonl", hs_line("\"x\""));
-  EXPECT_EQ(error_of([&] { load_hellaswag(dir, 0, -1); }), f + ":1: field 'label': expected an integer, got \"x\"");
-  put(t, "hellaswag/hellaswag_val.jsonl", hs_line("0") + "{\"ind\": 1, \"label\": 0\n");
-  EXPECT_CONTAINS(error_of([&] { load_hellaswag(dir, 0, -1); }), f + ":2: invalid JSON");
-  put(t, "hellaswag/hellaswag_val.jsonl", hs_line("0") + R"({"activity_label": "a", "ctx_a": "b", "label": 0})" + "\n");
-  EXPECT_EQ(error_of([&] { load_hellaswag(dir, 0, -1); }), f + ":2: field 'ctx_b': missing");
-  put(t, "hellaswag/hellaswag_val.jsonl", hs_line("0", "caf\xE9"));
-  EXPECT_EQ(error_of([&] { load_hellaswag(dir, 0, -1); }), f + ":1: invalid UTF-8 (byte 0xE9 at column 101)");
-  put(t, "hellaswag/hellaswag_val.jsonl", hs_line("0") + hs_line("0"));
-  put(t, "hellaswag/hellaswag_val.doc_ids.txt", "5\n");
-  EXPECT_CONTAINS(error_of([&] { load_hellaswag(dir, 0, -1); }), "hellaswag_val.doc_ids.txt: has 1 lines");
-  put(t, "hellaswag/hellaswag_val.doc_ids.txt", "5\nx6\n");
+  write_under(t, "hellaswag/hellaswag_val.jsonl", hs_line("3") + hs_line("4"));
   EXPECT_EQ(error_of([&] { load_hellaswag(dir, 0, -1); }),
-            t.file("hellaswag/hellaswag_val.doc_ids.txt") + ":2: expected a document index, got 'x6'");
+            f + ":2: field 'label': 4 is out of range (0-3)");
+  write_under(t, "hellaswag/hellaswag_val.jsonl", hs_line("-1"));
+  EXPECT_EQ(error_of([&] { load_hellaswag(dir, 0, -1); }),
+            f + ":1: field 'label': -1 is out of range (0-3)");
+  write_under(t, "hellaswag/hellaswag_val.jsonl", hs_line("\"x\""));
+  EXPECT_EQ(error_of([&] { load_hellaswag(dir, 0, -1); }),
+            f + ":1: field 'label': expected an integer, got \"x\"");
+  write_under(t, "hellaswag/hellaswag_val.jsonl", hs_line("0") + "{\"ind\": 1, \"label\": 0\n");
+  EXPECT_CONTAINS(error_of([&] { load_hellaswag(dir, 0, -1); }), f + ":2: invalid JSON");
+  write_under(t, "hellaswag/hellaswag_val.jsonl",
+              hs_line("0") + R"({"activity_label": "a", "ctx_a": "b", "label": 0})" + "\n");
+  EXPECT_EQ(error_of([&] { load_hellaswag(dir, 0, -1); }), f + ":2: field 'ctx_b': missing");
+  write_under(t, "hellaswag/hellaswag_val.jsonl", hs_line("0", "caf\xE9"));
+  EXPECT_EQ(error_of([&] { load_hellaswag(dir, 0, -1); }),
+            f + ":1: invalid UTF-8 (byte 0xE9 at column 101)");
+  write_under(t, "hellaswag/hellaswag_val.jsonl", hs_line("0") + hs_line("0"));
+  write_under(t, "hellaswag/hellaswag_val.doc_ids.txt", "5\n");
+  EXPECT_CONTAINS(error_of([&] { load_hellaswag(dir, 0, -1); }),
+                  "hellaswag_val.doc_ids.txt: has 1 lines");
+  write_under(t, "hellaswag/hellaswag_val.doc_ids.txt", "5\nx6\n");
+  EXPECT_EQ(
+      error_of([&] { load_hellaswag(dir, 0, -1); }),
+      t.file("hellaswag/hellaswag_val.doc_ids.txt") + ":2: expected a document index, got 'x6'");
 }
 
 // --- PIQA -------------------------------------------------------------------------------------
 
 TEST(Piqa, BuildsLmEvalRequests) {
   TempDir t;
-  put(t, "piqa/valid.jsonl", R"({"goal": "Open a jar", "sol1": "Twist the lid. ", "sol2": "Hit it"})" "\n"
-                             R"({"goal": "g2", "sol1": "s1", "sol2": "s2"})" "\n");
-  put(t, "piqa/valid-labels.lst", "0\r\n1\r\n");
+  write_under(t, "piqa/valid.jsonl",
+              R"({"goal": "Open a jar", "sol1": "Twist the lid. ", "sol2": "Hit it"})"
+              "\n"
+              R"({"goal": "g2", "sol1": "s1", "sol2": "s2"})"
+              "\n");
+  write_under(t, "piqa/valid-labels.lst", "0\r\n1\r\n");
   const auto docs = load_task("piqa", t.path.string());
   ASSERT_EQ(docs.size(), 2u);
   EXPECT_EQ(docs[0].context, "Question: Open a jar\nAnswer:");
-  EXPECT_EQ(docs[0].choices, (std::vector<std::string>{" Twist the lid. ", " Hit it"}));  // not stripped
+  EXPECT_EQ(docs[0].choices,
+            (std::vector<std::string>{" Twist the lid. ", " Hit it"}));  // not stripped
   EXPECT_EQ(docs[0].choice_texts, (std::vector<std::string>{"Twist the lid. ", "Hit it"}));
   EXPECT_EQ(docs[0].gold, 0);
   EXPECT_EQ(docs[1].gold, 1);
@@ -254,24 +267,30 @@ TEST(Piqa, BadLabelsNameFileAndLine) {
   TempDir t;
   const std::string dir = t.path.string();
   const std::string labels = t.file("piqa/valid-labels.lst"), jsonl = t.file("piqa/valid.jsonl");
-  const std::string doc = R"({"goal": "g", "sol1": "a", "sol2": "b"})" "\n";
-  put(t, "piqa/valid.jsonl", doc + doc + doc);
-  put(t, "piqa/valid-labels.lst", "0\n1\n");
+  const std::string doc = R"({"goal": "g", "sol1": "a", "sol2": "b"})"
+                          "\n";
+  write_under(t, "piqa/valid.jsonl", doc + doc + doc);
+  write_under(t, "piqa/valid-labels.lst", "0\n1\n");
   EXPECT_EQ(error_of([&] { load_piqa(dir, 0, -1); }),
             labels + ": has 2 lines but " + jsonl + " has 3 (no label for " + jsonl + ":3)");
-  put(t, "piqa/valid-labels.lst", "0\n2\n1\n");
-  EXPECT_EQ(error_of([&] { load_piqa(dir, 0, -1); }), labels + ":2: expected label 0 or 1, got '2'");
-  put(t, "piqa/valid-labels.lst", "0\n1\n1\n0\n");
-  EXPECT_EQ(error_of([&] { load_piqa(dir, 0, -1); }), labels + ":4: more labels than documents in " + jsonl);
-  put(t, "piqa/valid-labels.lst", "0\n1\n1\n\n");  // trailing empty line is fine
+  write_under(t, "piqa/valid-labels.lst", "0\n2\n1\n");
+  EXPECT_EQ(error_of([&] { load_piqa(dir, 0, -1); }),
+            labels + ":2: expected label 0 or 1, got '2'");
+  write_under(t, "piqa/valid-labels.lst", "0\n1\n1\n0\n");
+  EXPECT_EQ(error_of([&] { load_piqa(dir, 0, -1); }),
+            labels + ":4: more labels than documents in " + jsonl);
+  write_under(t, "piqa/valid-labels.lst", "0\n1\n1\n\n");  // trailing empty line is fine
   EXPECT_EQ(load_piqa(dir, 0, -1).size(), 3u);
-  put(t, "piqa/valid.jsonl", doc + R"({"goal": "g", "sol1": "a"})" "\n");
-  put(t, "piqa/valid-labels.lst", "0\n1\n");
+  write_under(t, "piqa/valid.jsonl",
+              doc + R"({"goal": "g", "sol1": "a"})"
+                    "\n");
+  write_under(t, "piqa/valid-labels.lst", "0\n1\n");
   EXPECT_EQ(error_of([&] { load_piqa(dir, 0, -1); }), jsonl + ":2: field 'sol2': missing");
 }
 
 TEST(Registry, UnknownTask) {
-  EXPECT_CONTAINS(error_of([] { find_task("lambada"); }), "unknown task 'lambada' (known: mmlu, hellaswag, piqa");
+  EXPECT_CONTAINS(error_of([] { find_task("lambada"); }),
+                  "unknown task 'lambada' (known: mmlu, hellaswag, piqa");
   EXPECT_TRUE(find_task("hellaswag").acc_norm);
   EXPECT_FALSE(find_task("mmlu").acc_norm);
 }
@@ -280,16 +299,22 @@ TEST(Registry, UnknownTask) {
 
 TEST(CliRequests, PrintsJsonLinesAndFailsWithOneLine) {
   TempDir t;
-  put(t, "piqa/valid.jsonl", R"({"goal": "G", "sol1": "a", "sol2": "b"})" "\n");
-  put(t, "piqa/valid-labels.lst", "1\n");
+  write_under(t, "piqa/valid.jsonl",
+              R"({"goal": "G", "sol1": "a", "sol2": "b"})"
+              "\n");
+  write_under(t, "piqa/valid-labels.lst", "1\n");
   auto r = testing::run_cli("requests --task piqa --data " + t.path.string());
   EXPECT_EQ(r.code, 0) << r.err;
-  EXPECT_EQ(r.out, R"({"task":"piqa","doc_id":0,"context":"Question: G\nAnswer:","choices":[" a"," b"],"gold":1})" "\n");
-  put(t, "piqa/valid-labels.lst", "\n");
+  EXPECT_EQ(
+      r.out,
+      R"({"task":"piqa","doc_id":0,"context":"Question: G\nAnswer:","choices":[" a"," b"],"gold":1})"
+      "\n");
+  write_under(t, "piqa/valid-labels.lst", "\n");
   r = testing::run_cli("requests --task piqa --data " + t.path.string());
   EXPECT_EQ(r.code, 1);
   EXPECT_EQ(r.out, "");
-  EXPECT_EQ(r.err, "rgeval: " + t.file("piqa/valid-labels.lst") + ":1: expected label 0 or 1, got ''\n");
+  EXPECT_EQ(r.err,
+            "rgeval: " + t.file("piqa/valid-labels.lst") + ":1: expected label 0 or 1, got ''\n");
   r = testing::run_cli("requests --task nope --data " + t.path.string());
   EXPECT_EQ(r.code, 1);
   r = testing::run_cli("requests --task piqa");
