@@ -5,32 +5,42 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <memory>
+#include <type_traits>
 #include <vector>
 
 #include "engine/attention_decode.h"
 #include "engine/linear.h"
 #include "engine/matmul.h"
+#include "engine/scratch.h"
 #include "engine/vmath.h"
 
 namespace rgeval {
 
 namespace {
 
-inline void load_row(const std::byte* base, DType dt, int64_t index, int n, float* out) {
-  if (dt == DType::F32) {
-    std::memcpy(out, base + index * 4, size_t(n) * 4);
-  } else {
-    const auto* p = reinterpret_cast<const uint16_t*>(base) + index;
-#pragma omp simd
-    for (int i = 0; i < n; ++i) out[i] = bf16_to_f32(p[i]);
+// Copies the hd elements at `index` of a cache (as stored) or of the new rows `fresh`
+// (converted) into dst, in the compute dtype.
+template <typename E>
+void gather_row(const std::byte* cache, const float* fresh, int64_t index, int hd, E* dst) {
+  if (fresh) {
+    if constexpr (std::is_same_v<E, float>)
+      std::memcpy(dst, fresh + index, size_t(hd) * 4);
+    else
+      to_bf16_serial(fresh + index, dst, size_t(hd));
+    return;
   }
+  std::memcpy(dst, cache + size_t(index) * sizeof(E), size_t(hd) * sizeof(E));
 }
 
 // Rows (a chunk of prefill) go through matrix products: per KV head, S = Q·Kᵀ over every key
 // any of the rows may see, the causal/window mask and softmax on S, then O = P·V. Shapes are
-// padded (rows as in Linear, keys to a multiple of 256) so that few primitives serve.
-void attend_matmul(const AttnShape& s, const LayerState& cache, DType dt, int64_t p0, int T,
-                   const float* q, const float* k_new, const float* v_new, float* out) {
+// padded (rows as in Linear, keys to a multiple of 256) so that few primitives serve. Operands
+// are gathered straight into the compute dtype (bf16 cache rows are copied, not converted twice)
+// and the probabilities written in it by the softmax pass.
+template <typename E>
+void attend_matmul_t(const AttnShape& s, const LayerState& cache, DType dt, int64_t p0, int T,
+                     const float* q, const float* k_new, const float* v_new, float* out) {
   const int hd = s.head_dim, group = s.heads / s.kv_heads;
   const int64_t q_ld = int64_t(s.heads) * hd, kv_ld = int64_t(s.kv_heads) * hd;
   const float scale = 1.f / std::sqrt(float(hd));
@@ -41,48 +51,72 @@ void attend_matmul(const AttnShape& s, const LayerState& cache, DType dt, int64_
   while (Mp < M && Mp < 512) Mp *= 2;
   if (M > 512) Mp = (M + 511) / 512 * 512;
   const int Np = (n_keys + 255) / 256 * 256;
-  const bool bf16 = dt == DType::BF16;
-  std::vector<float> qg(size_t(Mp) * hd, 0.f), kall(size_t(Np) * hd, 0.f), vall(kall.size(), 0.f),
-      sc(size_t(Mp) * Np), o(size_t(Mp) * hd);
-  std::vector<uint16_t> qb, kb, vb, pb;
+  thread_local Scratch<E> qg_s;
+  E* qg = qg_s.get(size_t(int64_t(Mp) * hd));
+  thread_local Scratch<E> kall_s;
+  E* kall = kall_s.get(size_t(int64_t(Np) * hd));
+  thread_local Scratch<E> vall_s;
+  E* vall = vall_s.get(size_t(int64_t(Np) * hd));
+  thread_local Scratch<float> sc_s;
+  float* sc = sc_s.get(size_t(int64_t(Mp) * Np));
+  thread_local Scratch<E> pr_s;
+  E* pr = pr_s.get(size_t(std::is_same_v<E, float> ? 0 : int64_t(Mp) * Np));
+  thread_local Scratch<float> o_s;
+  float* o = o_s.get(size_t(int64_t(Mp) * hd));
+  E* probs = std::is_same_v<E, float> ? reinterpret_cast<E*>(sc) : pr;
+
   for (int kh = 0; kh < s.kv_heads; ++kh) {
 #pragma omp parallel for schedule(static)
-    for (int64_t j = 0; j < n_keys; ++j) {
-      float* kd = kall.data() + j * hd;
-      float* vd = vall.data() + j * hd;
-      if (j < n_cache) {
+    for (int64_t j = 0; j < Np; ++j) {
+      E* kd = kall + j * hd;
+      E* vd = vall + j * hd;
+      if (j >= n_keys) {  // padding keys: zero (their probabilities are zero too)
+        std::memset(static_cast<void*>(kd), 0, size_t(hd) * sizeof(E));
+        std::memset(static_cast<void*>(vd), 0, size_t(hd) * sizeof(E));
+      } else if (j < n_cache) {
         const int64_t row = s.window > 0 ? (lo + j) % s.window : lo + j;
-        load_row(cache.k.data(), dt, row * kv_ld + int64_t(kh) * hd, hd, kd);
-        load_row(cache.v.data(), dt, row * kv_ld + int64_t(kh) * hd, hd, vd);
+        const int64_t at = row * kv_ld + int64_t(kh) * hd;
+        gather_row<E>(cache.k.data(), nullptr, at, hd, kd);
+        gather_row<E>(cache.v.data(), nullptr, at, hd, vd);
       } else {
-        std::memcpy(kd, k_new + (j - n_cache) * kv_ld + int64_t(kh) * hd, size_t(hd) * 4);
-        std::memcpy(vd, v_new + (j - n_cache) * kv_ld + int64_t(kh) * hd, size_t(hd) * 4);
+        const int64_t at = (j - n_cache) * kv_ld + int64_t(kh) * hd;
+        gather_row<E>(nullptr, k_new, at, hd, kd);
+        gather_row<E>(nullptr, v_new, at, hd, vd);
       }
-    }
-    for (int r = 0; r < M; ++r) {
-      const float* src = q + int64_t(r / group) * q_ld + int64_t(kh * group + r % group) * hd;
-      for (int i = 0; i < hd; ++i) qg[size_t(r) * hd + size_t(i)] = src[i] * scale;
-    }
-    if (bf16) {
-      qb.resize(qg.size()), kb.resize(kall.size()), vb.resize(vall.size());
-      to_bf16(qg.data(), qb.data(), qg.size());
-      to_bf16(kall.data(), kb.data(), kall.size());
-      to_bf16(vall.data(), vb.data(), vall.size());
-      matmul(dt, Mp, hd, Np, qb.data(), kb.data(), /*b_transposed=*/true, sc.data());
-    } else {
-      matmul(dt, Mp, hd, Np, qg.data(), kall.data(), /*b_transposed=*/true, sc.data());
     }
 #pragma omp parallel for schedule(static)
     for (int r = 0; r < Mp; ++r) {
-      float* row = sc.data() + size_t(r) * Np;
+      E* dst = qg + int64_t(r) * hd;
       if (r >= M) {
-        std::fill(row, row + Np, 0.f);
+        std::memset(static_cast<void*>(dst), 0, size_t(hd) * sizeof(E));
+        continue;
+      }
+      const float* src = q + int64_t(r / group) * q_ld + int64_t(kh * group + r % group) * hd;
+      if constexpr (std::is_same_v<E, float>) {
+        for (int i = 0; i < hd; ++i) dst[i] = src[i] * scale;
+      } else {
+        float tmp[512];
+        for (int i0 = 0; i0 < hd; i0 += 512) {
+          const int n = std::min(512, hd - i0);
+          for (int i = 0; i < n; ++i) tmp[i] = src[i0 + i] * scale;
+          to_bf16_serial(tmp, dst + i0, size_t(n));
+        }
+      }
+    }
+    matmul(dt, Mp, hd, Np, qg, kall, /*b_transposed=*/true, sc);
+#pragma omp parallel for schedule(dynamic, 16)
+    for (int r = 0; r < Mp; ++r) {
+      float* row = sc + int64_t(r) * Np;
+      E* prow = probs + int64_t(r) * Np;
+      if (r >= M) {
+        std::fill(prow, prow + Np, E(0));
         continue;
       }
       const int64_t p = p0 + r / group;  // the row's position; key j is at position lo + j
       const int64_t j1 = p - lo;         // last visible key
       const int64_t j0 = s.window > 0 ? std::max<int64_t>(0, p - s.window - lo) : 0;
       float mx = row[j0];
+#pragma omp simd reduction(max : mx)
       for (int64_t j = j0 + 1; j <= j1; ++j) mx = std::max(mx, row[j]);
       float sum = 0.f;
 #pragma omp simd reduction(+ : sum)
@@ -91,19 +125,26 @@ void attend_matmul(const AttnShape& s, const LayerState& cache, DType dt, int64_
         sum += row[j];
       }
       const float inv = 1.f / sum;
-      for (int64_t j = 0; j < Np; ++j) row[j] = (j >= j0 && j <= j1) ? row[j] * inv : 0.f;
+      std::fill(row, row + j0, 0.f);
+#pragma omp simd
+      for (int64_t j = j0; j <= j1; ++j) row[j] *= inv;
+      std::fill(row + j1 + 1, row + Np, 0.f);
+      if constexpr (!std::is_same_v<E, float>) to_bf16_serial(row, prow, size_t(Np));
     }
-    if (bf16) {
-      pb.resize(sc.size());
-      to_bf16(sc.data(), pb.data(), sc.size());
-      matmul(dt, Mp, Np, hd, pb.data(), vb.data(), false, o.data());
-    } else {
-      matmul(dt, Mp, Np, hd, sc.data(), vall.data(), false, o.data());
-    }
+    matmul(dt, Mp, Np, hd, probs, vall, false, o);
+#pragma omp parallel for schedule(static)
     for (int r = 0; r < M; ++r)
       std::memcpy(out + int64_t(r / group) * q_ld + int64_t(kh * group + r % group) * hd,
-                  o.data() + size_t(r) * hd, size_t(hd) * 4);
+                  o + int64_t(r) * hd, size_t(hd) * 4);
   }
+}
+
+void attend_matmul(const AttnShape& s, const LayerState& cache, DType dt, int64_t p0, int T,
+                   const float* q, const float* k_new, const float* v_new, float* out) {
+  if (dt == DType::BF16)
+    attend_matmul_t<uint16_t>(s, cache, dt, p0, T, q, k_new, v_new, out);
+  else
+    attend_matmul_t<float>(s, cache, dt, p0, T, q, k_new, v_new, out);
 }
 
 }  // namespace

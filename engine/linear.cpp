@@ -57,8 +57,6 @@ const dnnl::matmul& primitive(int K, int N, memory::data_type dt, int M, const m
 
 }  // namespace
 
-namespace {
-
 void to_bf16_serial(const float* x, uint16_t* y, size_t n) {
   size_t i = 0;
 #if defined(__AVX512BF16__)
@@ -69,8 +67,6 @@ void to_bf16_serial(const float* x, uint16_t* y, size_t n) {
 #endif
   for (; i < n; ++i) y[i] = f32_to_bf16(x[i]);
 }
-
-}  // namespace
 
 void to_bf16(const float* x, uint16_t* y, size_t n) {
   constexpr size_t kBlock = size_t(1) << 16;  // parallel in blocks for prefill-sized inputs

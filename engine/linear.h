@@ -47,7 +47,9 @@ class Linear {
   int gemv_max_rows_ = 0;
 };
 
-// Converts n floats to bf16 (round to nearest even).
+// Converts n floats to bf16 (round to nearest even); large inputs in parallel.
 void to_bf16(const float* x, uint16_t* y, size_t n);
+// The same on the calling thread (inside a parallel loop).
+void to_bf16_serial(const float* x, uint16_t* y, size_t n);
 
 }  // namespace rgeval

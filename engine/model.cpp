@@ -7,6 +7,7 @@
 #include "engine/attention.h"
 #include "engine/compute.h"
 #include "engine/error.h"
+#include "engine/scratch.h"
 
 namespace rgeval {
 
@@ -39,18 +40,6 @@ void for_segments(std::span<const Seg> segs, const F& f) {
 #pragma omp parallel for schedule(dynamic) if (short_only)
   for (size_t i = 0; i < segs.size(); ++i) f(i);
 }
-
-// Activation memory reused from call to call (per thread, grown when needed, never zeroed: every
-// buffer is fully written before it is read). A 512-row chunk's activations are tens of MB;
-// fresh zeroed vectors cost a memset and page faults per chunk and layer.
-struct Scratch {
-  std::unique_ptr<float[]> p;
-  size_t cap = 0;
-  float* get(size_t n) {
-    if (n > cap) p.reset(new float[n]), cap = n;
-    return p.get();
-  }
-};
 
 void add_into(float* x, const float* y, int64_t n) {
 #pragma omp parallel for schedule(static) if (n > 65536)
@@ -196,7 +185,7 @@ void Model::run(std::span<const Segment> segs, float* logits) const {
   int rows = 0;
   for (const auto& s : segs) rows += s.count;
   if (rows == 0) return;
-  thread_local Scratch sx, sh, st, sg, su;
+  thread_local Scratch<float> sx, sh, st, sg, su;
   const size_t xn = size_t(rows) * H;
   float *x = sx.get(xn), *h = sh.get(xn), *t = st.get(xn);
   {
@@ -250,7 +239,7 @@ void Model::run(std::span<const Segment> segs, float* logits) const {
 void Model::attention_block(const Block& b, size_t layer, std::span<const Segment> segs,
                             const float* h, float* out, int rows) const {
   const int nh = cfg_.num_heads, kvh = cfg_.num_kv_heads, hd = cfg_.head_dim;
-  thread_local Scratch sq, sk, sv, sa;
+  thread_local Scratch<float> sq, sk, sv, sa;
   float *q = sq.get(size_t(rows) * nh * hd), *k = sk.get(size_t(rows) * kvh * hd),
         *v = sv.get(size_t(rows) * kvh * hd), *att = sa.get(size_t(rows) * nh * hd);
   b.q.forward(h, q, rows);
@@ -279,7 +268,7 @@ void Model::recurrent_block(const Block& b, size_t layer, std::span<const Segmen
                             const float* h, float* out, int rows) const {
   const int L = cfg_.lru_width, nh = cfg_.num_heads, bw = L / nh;
   const size_t n = size_t(rows) * L;
-  thread_local Scratch sy, sux, scu, sgx, sga;
+  thread_local Scratch<float> sy, sux, scu, sgx, sga;
   float *y = sy.get(n), *ux = sux.get(n), *cu = scu.get(n), *gx = sgx.get(n), *ga = sga.get(n);
   b.lin_y.forward(h, y, rows);
   b.lin_x.forward(h, ux, rows);
