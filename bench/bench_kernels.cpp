@@ -66,6 +66,8 @@ const MatShape kShapes[] = {
 // Evicts the packed weights from every cache level, so that each product reads them from
 // memory as a decode step does (the model is far larger than the caches).
 void flush_weights(const Linear& l) {
+  for (const auto& slice : l.k_slices()) flush_weights(slice);
+  if (!l.k_slices().empty()) return;
   const char* p = static_cast<const char*>(l.packed_data());
   for (size_t i = 0; i < l.weight_bytes(); i += 64) _mm_clflush(p + i);
   _mm_mfence();

@@ -83,6 +83,25 @@ Linear::Linear(const TensorView& w, const TensorView* bias, DType compute, bool 
   if (w.shape.size() != 2) throw Error("Linear: weight must be 2-D");
   N_ = int(w_in_out ? w.shape[1] : w.shape[0]);
   K_ = int(w_in_out ? w.shape[0] : w.shape[1]);
+  if (K_ > kSliceK && !w_in_out) {  // [N, K]: each slice copies its columns, then packs them
+    const int parts = (K_ + kSliceK - 1) / kSliceK;
+    const int ks = (K_ / parts + 63) / 64 * 64;
+    const size_t es = dtype_size(w.dtype);
+    std::vector<std::byte> cols;
+    for (int k0 = 0; k0 < K_; k0 += ks) {
+      const int n = std::min(ks, K_ - k0);
+      cols.resize(size_t(N_) * size_t(n) * es);
+#pragma omp parallel for schedule(static)
+      for (int64_t r = 0; r < N_; ++r)
+        std::memcpy(cols.data() + size_t(r) * size_t(n) * es,
+                    w.data + (size_t(r) * size_t(K_) + size_t(k0)) * es, size_t(n) * es);
+      const TensorView part{w.dtype, {N_, n}, cols.data(), cols.size()};
+      slices_.emplace_back(part, nullptr, compute);
+    }
+    if (bias) bias_ = to_f32(*bias);
+    gemv_max_rows_ = slices_.front().gemv_max_rows_;
+    return;
+  }
   auto& eng = dnnl_engine();
   const auto dt = dnnl_type(dt_);
   packed_md_ = packed_layout(K_, N_, dt);
@@ -123,6 +142,46 @@ Linear::Linear(const TensorView& w, const TensorView* bias, DType compute, bool 
 
 void Linear::forward(const float* x, float* y, int M, MatmulPath path) const {
   if (M <= 0) return;
+  if (slices_.empty()) {
+    product(x, y, M, path);
+  } else {
+    thread_local std::vector<float> xs, part;
+    int k0 = 0;
+    for (size_t i = 0; i < slices_.size(); ++i) {
+      const Linear& sl = slices_[i];
+      const int ks = sl.in();
+      const float* xp = x + k0;
+      if (M > 1) {  // the slice's columns as contiguous rows
+        xs.resize(size_t(M) * size_t(ks));
+        float* dst = xs.data();  // (in the loop, `xs` would name each thread's own vector)
+#pragma omp parallel for schedule(static) if (int64_t(M) * ks > 65536)
+        for (int m = 0; m < M; ++m)
+          std::memcpy(dst + size_t(m) * size_t(ks), x + size_t(m) * size_t(K_) + size_t(k0),
+                      size_t(ks) * 4);
+        xp = dst;
+      }
+      if (i == 0) {
+        sl.product(xp, y, M, path);
+      } else {
+        part.resize(size_t(M) * size_t(N_));
+        sl.product(xp, part.data(), M, path);
+        const float* pp = part.data();
+        const int64_t n = int64_t(M) * N_;
+#pragma omp parallel for simd schedule(static) if (n > 65536)
+        for (int64_t j = 0; j < n; ++j) y[j] += pp[j];
+      }
+      k0 += ks;
+    }
+  }
+  if (!bias_.empty()) {
+    const float* b = bias_.data();
+#pragma omp parallel for schedule(static) if (int64_t(M) * N_ > 65536)
+    for (int m = 0; m < M; ++m)
+      for (int j = 0; j < N_; ++j) y[int64_t(m) * N_ + j] += b[j];
+  }
+}
+
+void Linear::product(const float* x, float* y, int M, MatmulPath path) const {
   const bool use_gemv = gemv_max_rows_ > 0 && (path == MatmulPath::Gemv ||
                                                (path == MatmulPath::Auto && M <= gemv_max_rows_));
   if (use_gemv) {
@@ -162,12 +221,13 @@ void Linear::forward(const float* x, float* y, int M, MatmulPath path) const {
     dnnl_stream().wait();
     if (Mp != M) std::memcpy(y, out_pad.data(), size_t(M) * N_ * 4);
   }
-  if (!bias_.empty()) {
-    const float* b = bias_.data();
-#pragma omp parallel for schedule(static) if (int64_t(M) * N_ > 65536)
-    for (int m = 0; m < M; ++m)
-      for (int j = 0; j < N_; ++j) y[int64_t(m) * N_ + j] += b[j];
-  }
+}
+
+size_t Linear::weight_bytes() const {
+  if (slices_.empty()) return packed_md_.get_size();
+  size_t total = 0;
+  for (const auto& sl : slices_) total += sl.weight_bytes();
+  return total;
 }
 
 int64_t Linear::offset(int64_t k, int64_t n) const {
@@ -188,6 +248,10 @@ int64_t Linear::offset(int64_t k, int64_t n) const {
 }
 
 void Linear::row(int n, float* out) const {
+  if (!slices_.empty()) {
+    for (const auto& sl : slices_) sl.row(n, out), out += sl.in();
+    return;
+  }
   const void* base = weights_.get_data_handle();
   for (int k = 0; k < K_; ++k) {
     const int64_t o = offset(k, n);

@@ -28,7 +28,8 @@ TEST(Scoring, GoldenLoglikelihoodRequests) {
     const auto m = load_f32(ck);
     std::vector<ScoreRequest> reqs;
     for (const auto& r : g.j.at("loglikelihood").at("requests"))
-      reqs.push_back({r.at("context").get<std::vector<int>>(), r.at("continuation").get<std::vector<int>>()});
+      reqs.push_back(
+          {r.at("context").get<std::vector<int>>(), r.at("continuation").get<std::vector<int>>()});
     ASSERT_EQ(reqs.size(), 14u);
     for (bool share : {true, false}) {
       ScoreOptions so;
@@ -99,8 +100,8 @@ TEST(Scoring, NestedSharedPrefixesAreComputedOnce) {
     return a;
   };
   std::vector<int> P = cat({2}, run(100, 69)), X = run(10, 10), Z = run(400, 6);
-  const std::vector<ScoreRequest> reqs = {{cat(P, Z), {7}}, {cat(cat(P, X), run(30, 5)), {8}},
-                                          {cat(cat(P, X), run(20, 5)), {9}}};
+  const std::vector<ScoreRequest> reqs = {
+      {cat(P, Z), {7}}, {cat(cat(P, X), run(30, 5)), {8}}, {cat(cat(P, X), run(20, 5)), {9}}};
   ScoreStats st, naive_st;
   ScoreOptions naive;
   naive.share_prefixes = false;
@@ -187,7 +188,8 @@ TEST(Linear, GemvMatchesOneDnn) {
   std::uniform_real_distribution<float> u(-1.f, 1.f);
   for (DType dt : {DType::F32, DType::BF16}) {
     if (dt == DType::BF16 && !cpu_has_bf16()) continue;
-    for (auto [N, K] : std::vector<std::pair<int, int>>{{64, 128}, {100, 130}, {32, 48}, {384, 256}}) {
+    for (auto [N, K] :
+         std::vector<std::pair<int, int>>{{64, 128}, {100, 130}, {32, 48}, {384, 256}}) {
       std::vector<float> w(static_cast<size_t>(N) * K), b(static_cast<size_t>(N));
       for (auto& x : w) x = u(rng);
       for (auto& x : b) x = u(rng);
@@ -210,6 +212,49 @@ TEST(Linear, GemvMatchesOneDnn) {
       for (int k = 0; k < K; ++k)
         EXPECT_NEAR(row[size_t(k)], w[size_t(N - 1) * K + k], dt == DType::F32 ? 0.f : 1e-2f);
     }
+  }
+}
+
+// A product longer than Linear::kSliceK is held as K slices whose partial sums are added: the
+// result equals the direct product (odd K, bias, every path, the embedding-row lookup).
+TEST(Linear, KSlicesSumLikeOneProduct) {
+  std::mt19937 rng(2);
+  std::uniform_real_distribution<float> u(-1.f, 1.f);
+  const int N = 72, K = 2 * Linear::kSliceK + 333;
+  std::vector<float> w(size_t(N) * K), b(static_cast<size_t>(N));
+  for (auto& x : w) x = u(rng);
+  for (auto& x : b) x = u(rng);
+  TensorView wv{DType::F32, {N, K}, reinterpret_cast<const std::byte*>(w.data()), w.size() * 4};
+  TensorView bv{DType::F32, {N}, reinterpret_cast<const std::byte*>(b.data()), b.size() * 4};
+  for (DType dt : {DType::F32, DType::BF16}) {
+    if (dt == DType::BF16 && !cpu_has_bf16()) continue;
+    const Linear l(wv, &bv, dt);
+    ASSERT_EQ(l.k_slices().size(), 3u);
+    EXPECT_EQ(l.in(), K);
+    size_t bytes = 0;
+    for (const auto& s : l.k_slices()) bytes += s.weight_bytes();
+    EXPECT_EQ(l.weight_bytes(), bytes);
+    const auto r = [&](float x) {
+      return dt == DType::F32 ? double(x) : double(bf16_to_f32(f32_to_bf16(x)));
+    };
+    for (int M : {1, 3, 40}) {
+      std::vector<float> x(size_t(M) * K), y(size_t(M) * N);
+      for (auto& v : x) v = u(rng);
+      for (MatmulPath path : {MatmulPath::Auto, MatmulPath::Dnnl}) {
+        l.forward(x.data(), y.data(), M, path);
+        double err = 0;
+        for (int m = 0; m < M; ++m)
+          for (int n = 0; n < N; ++n) {
+            double want = b[size_t(n)];
+            for (int k = 0; k < K; ++k) want += r(x[size_t(m) * K + k]) * r(w[size_t(n) * K + k]);
+            err = std::max(err, std::abs(want - double(y[size_t(m) * N + n])));
+          }
+        EXPECT_LT(err, 2e-3) << dtype_name(dt) << " M=" << M;  // sums of 8525 products ~ +-50
+      }
+    }
+    std::vector<float> row(static_cast<size_t>(K));
+    l.row(N - 1, row.data());
+    for (int k = 0; k < K; ++k) ASSERT_EQ(row[size_t(k)], float(r(w[size_t(N - 1) * K + k]))) << k;
   }
 }
 
@@ -243,7 +288,8 @@ TEST(BatchDecode, EqualsOneSequenceAtATime) {
         State* sp = &single[i];
         m->decode({&sp, 1}, std::span<const int>(&next[i], 1), want.data() + i * size_t(V));
       }
-      EXPECT_LE(testing::max_abs_diff(got.data(), want.data(), got.size()), 1e-4) << name << " step " << step;
+      EXPECT_LE(testing::max_abs_diff(got.data(), want.data(), got.size()), 1e-4)
+          << name << " step " << step;
     }
   }
 }
