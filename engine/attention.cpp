@@ -1,7 +1,5 @@
 #include "engine/attention.h"
 
-#include <omp.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstring>
