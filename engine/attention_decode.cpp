@@ -244,33 +244,59 @@ void pv_block(const float* P, int64_t ld, int G, const E* v, int64_t stride, int
 }
 
 #if defined(__AMX_BF16__)
-// Scores of n (a multiple of 16) bf16 keys by tile products, 16 keys at a time: tile 0 holds the
-// scores [16 keys][g heads] in f32, tile 1 16 key rows x 32 dims, tile 2 the query's same 32
-// dims as 16 pairs x g heads (qt: [hd/32][16][g][2], as VNNI lays out the B operand).
+// Scores of n (a multiple of 16) bf16 keys by tile products. Tiles 0-3 hold the scores of four
+// 16-key blocks [16 keys][g heads] in f32: four independent accumulators, so the tile products
+// of one block need not wait for the previous block's (+4% on the kernel at depth 32K, and the
+// last 1-3 blocks run alone; a software prefetch ahead, which gave +3% with one accumulator, no
+// longer helps and was dropped). Tiles 4, 5, 7 hold 16 key rows x 32 dims, tile 6 the query's same
+// 32 dims as 16 pairs x g heads (qt: [hd/32][16][g][2], as VNNI lays out the B operand).
 void scores_amx(const uint16_t* qt, int g, int hd, const uint16_t* k, int64_t stride, int64_t n,
                 float* S, int64_t ld) {
   TileConfig cfg;
-  cfg.rows[0] = cfg.rows[1] = cfg.rows[2] = 16;
-  cfg.colsb[0] = cfg.colsb[2] = uint16_t(g * 4);
-  cfg.colsb[1] = 64;
+  for (int t = 0; t < 8; ++t) {
+    cfg.rows[t] = 16;
+    cfg.colsb[t] = t == 4 || t == 5 || t == 7 ? 64 : uint16_t(g * 4);
+  }
   _tile_loadconfig(&cfg);
-  alignas(64) float c[16 * 16];
-  for (int64_t i = 0; i < n; i += 16) {
-    // The block after next, every line of its 16 rows: a tile load touches 16 rows at once, in
-    // an order the hardware prefetcher does not follow (+3% tokens/s at depth 32K).
-    if (i + 48 <= n)
-      for (int r = 0; r < 16; ++r)
-        for (int cc = 0; cc < hd * 2; cc += 64)
-          _mm_prefetch(reinterpret_cast<const char*>(k + (i + 32 + r) * stride) + cc, _MM_HINT_T0);
-    _tile_zero(0);
-    for (int kk = 0; kk < hd / 32; ++kk) {
-      _tile_loadd(1, k + i * stride + kk * 32, stride * 2);
-      _tile_loadd(2, qt + kk * 16 * g * 2, g * 4);
-      _tile_dpbf16ps(0, 1, 2);
+  alignas(64) float c[4][16 * 16];
+  const int64_t s2 = stride * 2;
+  for (int64_t i = 0; i < n;) {
+    const int nb = int(std::min<int64_t>(4, (n - i) / 16));
+    const uint16_t* kb = k + i * stride;
+    if (nb == 4) {
+      _tile_zero(0);
+      _tile_zero(1);
+      _tile_zero(2);
+      _tile_zero(3);
+      for (int kk = 0; kk < hd / 32; ++kk) {
+        _tile_loadd(6, qt + kk * 16 * g * 2, g * 4);
+        _tile_loadd(4, kb + kk * 32, s2);
+        _tile_dpbf16ps(0, 4, 6);
+        _tile_loadd(5, kb + 16 * stride + kk * 32, s2);
+        _tile_dpbf16ps(1, 5, 6);
+        _tile_loadd(7, kb + 32 * stride + kk * 32, s2);
+        _tile_dpbf16ps(2, 7, 6);
+        _tile_loadd(4, kb + 48 * stride + kk * 32, s2);
+        _tile_dpbf16ps(3, 4, 6);
+      }
+      _tile_stored(0, c[0], g * 4);
+      _tile_stored(1, c[1], g * 4);
+      _tile_stored(2, c[2], g * 4);
+      _tile_stored(3, c[3], g * 4);
+    } else {
+      _tile_zero(0);
+      for (int kk = 0; kk < hd / 32; ++kk) {
+        _tile_loadd(4, kb + kk * 32, s2);
+        _tile_loadd(6, qt + kk * 16 * g * 2, g * 4);
+        _tile_dpbf16ps(0, 4, 6);
+      }
+      _tile_stored(0, c[0], g * 4);
     }
-    _tile_stored(0, c, g * 4);
-    for (int r = 0; r < 16; ++r)
-      for (int h = 0; h < g; ++h) S[h * ld + i + r] = c[r * g + h];
+    const int nblk = nb == 4 ? 4 : 1;
+    for (int b = 0; b < nblk; ++b)
+      for (int r = 0; r < 16; ++r)
+        for (int h = 0; h < g; ++h) S[h * ld + i + 16 * b + r] = c[b][r * g + h];
+    i += 16 * nblk;
   }
   _tile_release();
 }
@@ -404,11 +430,36 @@ inline int64_t o_index(const Task& t, int64_t j) {
   return j - col + col / 32 * 32 + stored_column(int(col % 32));
 }
 
+#if defined(__AVX512F__)
+// The masked form: _mm512_max_ps trips GCC 12's -Wmaybe-uninitialized.
+inline __m512 max16(__m512 a, __m512 b) { return _mm512_mask_max_ps(a, __mmask16(0xFFFF), a, b); }
+#endif
+
 float range_max(const float* s, int64_t n) {
+#if defined(__AVX512F__)
+  // Four independent maxima. GCC 12 made the `omp simd` max reduction this replaced a scalar
+  // chain of dependent VMAXSS, 17% of the attention time of a Gemma-2B decode step at depth 8K.
+  const __m512 lo = _mm512_set1_ps(-std::numeric_limits<float>::infinity());
+  __m512 m0 = lo, m1 = lo, m2 = lo, m3 = lo;
+  int64_t i = 0;
+  for (; i + 64 <= n; i += 64) {
+    m0 = max16(m0, _mm512_loadu_ps(s + i));
+    m1 = max16(m1, _mm512_loadu_ps(s + i + 16));
+    m2 = max16(m2, _mm512_loadu_ps(s + i + 32));
+    m3 = max16(m3, _mm512_loadu_ps(s + i + 48));
+  }
+  for (; i < n; i += 16) {
+    const __mmask16 k = n - i >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (n - i)) - 1);
+    m0 = max16(m0, _mm512_mask_loadu_ps(lo, k, s + i));
+  }
+  alignas(64) float r[16];
+  _mm512_store_ps(r, max16(max16(m0, m1), max16(m2, m3)));
+  return *std::max_element(r, r + 16);
+#else
   float m = -std::numeric_limits<float>::infinity();
-#pragma omp simd reduction(max : m)
   for (int64_t i = 0; i < n; ++i) m = std::max(m, s[i]);
   return m;
+#endif
 }
 
 // s[i] = exp(s[i] - mx), also in bf16 into pb when given; returns the sum.
@@ -444,6 +495,35 @@ void run_task(const Task& t) {
   for (int64_t j = 0; j < m; ++j) t.out[j] = O[size_t(o_index(t, j))] * iv[size_t(j / t.hd)];
 }
 
+// After the barrier of a split: thread `id` of P writes its share of the NH x hd outputs, each
+// head's P parts rescaled by exp(part maximum - overall maximum) and summed. pm, ps: [P][NH]
+// maxima and sums; po: [P][NH][hd] partial outputs, columns as pv_amx leaves them if permuted.
+void combine_parts(int P, int id, int NH, int hd, bool permuted, const float* pm, const float* ps,
+                   const float* po, float* out) {
+  const int64_t m = int64_t(NH) * hd, j0 = m * id / P, j1 = m * (id + 1) / P;
+  float w[64];  // per part: exp(its max - overall max), for the head of column j
+  int wh = -1;
+  float total = 0.f;
+  for (int64_t j = j0; j < j1; ++j) {
+    const int h = int(j / hd);
+    if (h != wh) {
+      float mx = -std::numeric_limits<float>::infinity();
+      for (int p = 0; p < P; ++p) mx = std::max(mx, pm[p * NH + h]);
+      total = 0.f;
+      for (int p = 0; p < P; ++p) {
+        w[p] = ps[p * NH + h] > 0.f ? vexp(pm[p * NH + h] - mx) : 0.f;
+        total += w[p] * ps[p * NH + h];
+      }
+      wh = h;
+    }
+    const int64_t col = j % hd;
+    const int64_t src = permuted ? j - col + col / 32 * 32 + stored_column(int(col % 32)) : j;
+    float acc = 0.f;
+    for (int p = 0; p < P; ++p) acc += w[p] * po[int64_t(p) * m + src];
+    out[j] = acc / total;
+  }
+}
+
 // One task, its keys split across the threads of a parallel region. Each thread normalizes its
 // own part by its own maximum; one barrier, then the parts are combined, each rescaled by
 // exp(its maximum - the overall maximum).
@@ -476,29 +556,108 @@ void run_task_split(const Task& t, int threads) {
     }
     pv_range(t, i0, i1, Sd, Pbd, po + int64_t(id) * G * hd);
 #pragma omp barrier
-    const int64_t m = int64_t(G) * hd, j0 = m * id / P, j1 = m * (id + 1) / P;
-    float w[64];  // per part: exp(its max - overall max), for the head of row j
-    int wh = -1;
-    float total = 0.f;
-    for (int64_t j = j0; j < j1; ++j) {
-      const int h = int(j / hd);
-      if (h != wh) {
-        float mx = -std::numeric_limits<float>::infinity();
-        for (int p = 0; p < P; ++p) mx = std::max(mx, pm[p * G + h]);
-        total = 0.f;
-        for (int p = 0; p < P; ++p) {
-          w[p] = ps[p * G + h] > 0.f ? vexp(pm[p * G + h] - mx) : 0.f;
-          total += w[p] * ps[p * G + h];
-        }
-        wh = h;
-      }
-      const int64_t src = o_index(t, j);
-      float acc = 0.f;
-      for (int p = 0; p < P; ++p) acc += w[p] * po[int64_t(p) * m + src];
-      t.out[j] = acc / total;
-    }
+    combine_parts(P, id, G, hd, t.amx(), pm, ps, po, t.out);
   }
 }
+
+#if defined(__AMX_BF16__) && defined(__AVX512BF16__)
+// One decode row on a bf16 cache with one query head per KV head (G = 1: Gemma-7B's 16 KV heads
+// of 256 dims). A task per KV head read 512 bytes of every 8 KiB cache row, a new 4 KiB page for
+// every key, and ran at 10-11 GB/s from memory. Here the keys are split across the threads and
+// each thread walks its rows in memory order, every head of a row together: 18-19 GB/s
+// (bench_kernels attend_gemma7b, cold). The dot products are VDPBF16PS on pairs of dims (a tile
+// product would fill one column of sixteen); the values go in as pairs of rows, unpacked as
+// pv_amx does (the same column order, see stored_column). The loops take any group size, but for
+// G = 8 (Gemma-2B) this ran at 7 GB/s against the tile kernels' 14: there the AMX path stays.
+// tk: one task per KV head, their keys the same runs `h * hd` elements apart.
+template <int SL>  // head_dim / 32
+void run_rows_split(const Task* tk, int H, int G, int threads) {
+  constexpr int hd = 32 * SL;
+  const int64_t n = tk[0].keys.n;
+  const int NH = H * G;  // query heads
+  thread_local std::vector<float> S, part_o, part_max, part_sum;
+  thread_local std::vector<uint16_t> Pb, qb;
+  S.resize(size_t(NH) * size_t(n));
+  Pb.resize(S.size());
+  qb.resize(size_t(NH) * hd);
+  part_o.resize(size_t(threads) * NH * hd);
+  part_max.resize(size_t(threads) * NH);
+  part_sum.resize(size_t(threads) * NH);
+  for (int h = 0; h < H; ++h) to_bf16(tk[h].q, qb.data() + size_t(h) * G * hd, size_t(G) * hd);
+  float* Sd = S.data();
+  uint16_t* Pbd = Pb.data();
+  const uint16_t* qbd = qb.data();
+  float* po = part_o.data();
+  float* pm = part_max.data();
+  float* ps = part_sum.data();
+  const Keys& ks = tk[0].keys;
+#pragma omp parallel num_threads(threads) if (threads > 1)
+  {
+    const int P = omp_get_num_threads(), id = omp_get_thread_num();
+    const int64_t i0 = n * id / P, i1 = n * (id + 1) / P;
+    for_blocks(ks, i0, i1, i1 - i0, [&](const Run& run0, int64_t off, int64_t j, int64_t cnt) {
+      const int r = int(&run0 - ks.run);
+      for (int64_t x = 0; x < cnt; ++x)
+        for (int h = 0; h < H; ++h) {
+          const Run& run = tk[h].keys.run[r];
+          const uint16_t* k = static_cast<const uint16_t*>(run.k) + (off + x) * run.stride;
+          __m512i kr[SL];
+          for (int c = 0; c < SL; ++c) kr[c] = _mm512_loadu_si512(k + 32 * c);
+          for (int g = 0; g < G; ++g) {
+            const uint16_t* qh = qbd + (size_t(h) * G + g) * hd;
+            __m512 a = _mm512_setzero_ps(), b = a;
+            for (int c = 0; c < SL; c += 2) {
+              a = _mm512_dpbf16_ps(a, (__m512bh)kr[c], (__m512bh)_mm512_loadu_si512(qh + 32 * c));
+              if (c + 1 < SL)
+                b = _mm512_dpbf16_ps(b, (__m512bh)kr[c + 1],
+                                     (__m512bh)_mm512_loadu_si512(qh + 32 * c + 32));
+            }
+            Sd[(h * G + g) * n + j + x] = hsum(_mm512_add_ps(a, b));
+          }
+        }
+    });
+    for (int h = 0; h < NH; ++h) {
+      float* sh = Sd + h * n + i0;
+      pm[id * NH + h] = range_max(sh, i1 - i0);
+      ps[id * NH + h] = i1 > i0 ? exp_in_place(sh, Pbd + h * n + i0, i1 - i0, pm[id * NH + h]) : 0.f;
+    }
+    float* O = po + int64_t(id) * NH * hd;
+    std::fill(O, O + int64_t(NH) * hd, 0.f);
+    for_blocks(ks, i0, i1, i1 - i0, [&](const Run& run0, int64_t off, int64_t j, int64_t cnt) {
+      const int r = int(&run0 - ks.run);
+      for (int64_t x = 0; x < cnt; x += 2) {
+        const bool two = x + 1 < cnt;
+        for (int h = 0; h < H; ++h) {
+          const Run& run = tk[h].keys.run[r];
+          const uint16_t* v0 = static_cast<const uint16_t*>(run.v) + (off + x) * run.stride;
+          __m512i lo[SL], hi[SL];
+          for (int sl = 0; sl < SL; ++sl) {
+            const __m512i x0 = _mm512_loadu_si512(v0 + 32 * sl);
+            const __m512i x1 =
+                two ? _mm512_loadu_si512(v0 + run.stride + 32 * sl) : _mm512_setzero_si512();
+            lo[sl] = _mm512_unpacklo_epi16(x0, x1);
+            hi[sl] = _mm512_unpackhi_epi16(x0, x1);
+          }
+          for (int g = 0; g < G; ++g) {
+            const uint16_t* p = Pbd + (h * G + g) * n + j + x;
+            const __m512bh pp = (__m512bh)_mm512_set1_epi32(
+                int(uint32_t(p[0]) | (two ? uint32_t(p[1]) << 16 : 0u)));
+            float* o = O + (h * G + g) * hd;
+            for (int sl = 0; sl < SL; ++sl) {
+              _mm512_storeu_ps(o + 32 * sl, _mm512_dpbf16_ps(_mm512_loadu_ps(o + 32 * sl),
+                                                             (__m512bh)lo[sl], pp));
+              _mm512_storeu_ps(o + 32 * sl + 16, _mm512_dpbf16_ps(_mm512_loadu_ps(o + 32 * sl + 16),
+                                                                  (__m512bh)hi[sl], pp));
+            }
+          }
+        }
+      }
+    });
+#pragma omp barrier
+    combine_parts(P, id, NH, hd, true, pm, ps, po, tk[0].out);  // the heads' outputs are adjacent
+  }
+}
+#endif
 
 }  // namespace
 
@@ -554,6 +713,19 @@ void attend_decode(const AttnShape& s, const LayerState& cache, DType dt, int64_
     for (int i = 0; i < tasks; ++i) run_task_split(task(i), threads);
     return;
   }
+#if defined(__AMX_BF16__) && defined(__AVX512BF16__)
+  if (amx && G == 1 && T == 1 && s.heads <= 64 && (hd == 256 || hd == 128)) {
+    thread_local std::vector<Task> tv;
+    tv.resize(size_t(s.kv_heads));
+    for (int i = 0; i < s.kv_heads; ++i) tv[size_t(i)] = task(i);
+    const int P = std::max(1, threads);
+    if (hd == 256)
+      run_rows_split<8>(tv.data(), s.kv_heads, G, P);
+    else
+      run_rows_split<4>(tv.data(), s.kv_heads, G, P);
+    return;
+  }
+#endif
 #pragma omp parallel for schedule(dynamic) if (threads > 1)
   for (int i = 0; i < tasks; ++i) run_task(task(i));
 }

@@ -1,7 +1,8 @@
 // attend() against a direct double-precision computation over the visible keys, for the shapes
 // the kernels special-case: one pass per query (decode: SIMD, AMX tile scores for bf16 caches,
 // keys split across threads) and the matrix-product path (T >= kAttendMatmulRows); global and
-// windowed (ring wrap) caches, f32 and bf16, head groups of 1..16, head_dim not a multiple of 16.
+// windowed (ring wrap) caches, f32 and bf16, head groups of 1..16 (one per KV head: the rows
+// walked in order, every head together), head_dim not a multiple of 16.
 #include <gtest/gtest.h>
 #include <omp.h>
 
@@ -104,7 +105,10 @@ TEST(Attention, MatchesDirectComputation) {
       {{10, 1, 256, 64}, DType::BF16, 150, 1},  // RecurrentGemma: ring wrapped
       {{10, 1, 256, 64}, DType::F32, 150, 2},
       {{16, 1, 64, 0}, DType::BF16, 257, 1},  // 16 heads per KV head
-      {{4, 4, 256, 0}, DType::BF16, 300, 1},  // multi-head (Gemma-7B-like): one head per task
+      {{4, 4, 256, 0}, DType::BF16, 300, 1},  // multi-head (Gemma-7B-like): rows in order, all heads
+      {{3, 3, 128, 0}, DType::BF16, 301, 1},  // the same, head_dim 128, odd key counts per thread
+      {{4, 4, 256, 64}, DType::BF16, 150, 1},  // the same on a wrapped ring
+      {{4, 4, 256, 0}, DType::BF16, 300, 2},  // two rows: one task per (row, KV head)
       {{4, 2, 32, 40}, DType::F32, 95, 5},    // tiny model shape, window shorter than T history
       {{6, 2, 24, 0}, DType::F32, 77, 2},     // head_dim not a multiple of 16: scalar kernels
       {{6, 2, 24, 0}, DType::BF16, 77, 2},
