@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <numeric>
 #include <type_traits>
 #include <vector>
 
@@ -244,59 +245,29 @@ void pv_block(const float* P, int64_t ld, int G, const E* v, int64_t stride, int
 }
 
 #if defined(__AMX_BF16__)
-// Scores of n (a multiple of 16) bf16 keys by tile products. Tiles 0-3 hold the scores of four
-// 16-key blocks [16 keys][g heads] in f32: four independent accumulators, so the tile products
-// of one block need not wait for the previous block's (+4% on the kernel at depth 32K, and the
-// last 1-3 blocks run alone; a software prefetch ahead, which gave +3% with one accumulator, no
-// longer helps and was dropped). Tiles 4, 5, 7 hold 16 key rows x 32 dims, tile 6 the query's same
-// 32 dims as 16 pairs x g heads (qt: [hd/32][16][g][2], as VNNI lays out the B operand).
+// Scores of n (a multiple of 16) bf16 keys by tile products, 16 keys at a time, written
+// key-major: S[key][g], the layout of the score tile, stored straight from it. Scattering each
+// tile into per-head rows (128 KiB apart at depth 32K) held a tile-load loop from memory at
+// 15.5 GB/s against 22.8 with the direct store (a standalone loop, 2 threads, 1 GiB of keys).
+// Four accumulators over 64 keys at a time were faster from cache but slower from memory (17.8
+// GB/s: four 8 KiB streams), and a software prefetch no longer helps. Tile 0: the scores
+// [16 keys][g heads] in f32; tile 1: 16 key rows x 32 dims; tile 2: the query's same 32 dims as
+// 16 pairs x g heads (qt: [hd/32][16][g][2], as VNNI lays out the B operand).
 void scores_amx(const uint16_t* qt, int g, int hd, const uint16_t* k, int64_t stride, int64_t n,
-                float* S, int64_t ld) {
+                float* S) {
   TileConfig cfg;
-  for (int t = 0; t < 8; ++t) {
-    cfg.rows[t] = 16;
-    cfg.colsb[t] = t == 4 || t == 5 || t == 7 ? 64 : uint16_t(g * 4);
-  }
+  cfg.rows[0] = cfg.rows[1] = cfg.rows[2] = 16;
+  cfg.colsb[0] = cfg.colsb[2] = uint16_t(g * 4);
+  cfg.colsb[1] = 64;
   _tile_loadconfig(&cfg);
-  alignas(64) float c[4][16 * 16];
-  const int64_t s2 = stride * 2;
-  for (int64_t i = 0; i < n;) {
-    const int nb = int(std::min<int64_t>(4, (n - i) / 16));
-    const uint16_t* kb = k + i * stride;
-    if (nb == 4) {
-      _tile_zero(0);
-      _tile_zero(1);
-      _tile_zero(2);
-      _tile_zero(3);
-      for (int kk = 0; kk < hd / 32; ++kk) {
-        _tile_loadd(6, qt + kk * 16 * g * 2, g * 4);
-        _tile_loadd(4, kb + kk * 32, s2);
-        _tile_dpbf16ps(0, 4, 6);
-        _tile_loadd(5, kb + 16 * stride + kk * 32, s2);
-        _tile_dpbf16ps(1, 5, 6);
-        _tile_loadd(7, kb + 32 * stride + kk * 32, s2);
-        _tile_dpbf16ps(2, 7, 6);
-        _tile_loadd(4, kb + 48 * stride + kk * 32, s2);
-        _tile_dpbf16ps(3, 4, 6);
-      }
-      _tile_stored(0, c[0], g * 4);
-      _tile_stored(1, c[1], g * 4);
-      _tile_stored(2, c[2], g * 4);
-      _tile_stored(3, c[3], g * 4);
-    } else {
-      _tile_zero(0);
-      for (int kk = 0; kk < hd / 32; ++kk) {
-        _tile_loadd(4, kb + kk * 32, s2);
-        _tile_loadd(6, qt + kk * 16 * g * 2, g * 4);
-        _tile_dpbf16ps(0, 4, 6);
-      }
-      _tile_stored(0, c[0], g * 4);
+  for (int64_t i = 0; i < n; i += 16) {
+    _tile_zero(0);
+    for (int kk = 0; kk < hd / 32; ++kk) {
+      _tile_loadd(1, k + i * stride + kk * 32, stride * 2);
+      _tile_loadd(2, qt + kk * 16 * g * 2, g * 4);
+      _tile_dpbf16ps(0, 1, 2);
     }
-    const int nblk = nb == 4 ? 4 : 1;
-    for (int b = 0; b < nblk; ++b)
-      for (int r = 0; r < 16; ++r)
-        for (int h = 0; h < g; ++h) S[h * ld + i + 16 * b + r] = c[b][r * g + h];
-    i += 16 * nblk;
+    _tile_stored(0, S + i * g, g * 4);
   }
   _tile_release();
 }
@@ -386,15 +357,20 @@ void scores_range(const Task& t, int64_t i0, int64_t i1, float* S) {
       return;
     }
     const auto* k = static_cast<const uint16_t*>(run.k) + off * run.stride;
-    int64_t done = 0;
 #if defined(__AMX_BF16__)
-    if (t.amx()) {
-      done = n / 16 * 16;
-      if (done > 0) scores_amx(t.qt, t.G, t.hd, k, run.stride, done, S + j, ld);
+    if (t.amx()) {  // key-major scores; the last n % 16 keys by the SIMD kernel, transposed
+      const int64_t done = n / 16 * 16;
+      if (done > 0) scores_amx(t.qt, t.G, t.hd, k, run.stride, done, S + j * t.G);
+      if (done < n) {
+        float tmp[16 * 16];
+        scores_block(t.q, t.G, t.hd, k + done * run.stride, run.stride, n - done, tmp, 16);
+        for (int64_t r = 0; r < n - done; ++r)
+          for (int h = 0; h < t.G; ++h) S[(j + done + r) * t.G + h] = tmp[h * 16 + r];
+      }
+      return;
     }
 #endif
-    if (done < n)
-      scores_block(t.q, t.G, t.hd, k + done * run.stride, run.stride, n - done, S + j + done, ld);
+    scores_block(t.q, t.G, t.hd, k, run.stride, n, S + j, ld);
   });
 }
 
@@ -475,6 +451,44 @@ float exp_in_place(float* s, uint16_t* pb, int64_t n, float mx) {
   return sum;
 }
 
+// The softmax of `rows` keys of key-major scores s[key][g] (the AMX path): per head the maximum
+// (mx) and, with s[i] = exp(s[i] - mx), the sum (sum); the probabilities also go to pb in bf16,
+// head-major (pb[h * ldp + key]), the rows of pv_amx's A tiles. The flat array repeats its head
+// pattern every L = lcm(16, g) floats, so per-position maxima and sums over whole periods are
+// plain vector loops; they are folded per head at the end.
+void softmax_keys(float* s, int64_t rows, int g, float* mx, float* sum, uint16_t* pb,
+                  int64_t ldp) {
+  const int L = 16 * g / std::gcd(16, g);  // <= 256 for g <= 16
+  alignas(64) float mf[256], sf[256];
+  const int64_t total = rows * g, full = total / L * L;
+  for (int q = 0; q < L; ++q) mf[q] = -std::numeric_limits<float>::infinity(), sf[q] = 0.f;
+  for (int64_t p = 0; p < full; p += L) {
+    const float* x = s + p;
+#pragma omp simd
+    for (int q = 0; q < L; ++q) mf[q] = x[q] > mf[q] ? x[q] : mf[q];
+  }
+  for (int64_t f = full; f < total; ++f) mf[f - full] = std::max(mf[f - full], s[f]);
+  for (int h = 0; h < g; ++h) mx[h] = -std::numeric_limits<float>::infinity();
+  for (int q = 0; q < L; ++q) mx[q % g] = std::max(mx[q % g], mf[q]);
+  for (int q = 0; q < L; ++q) mf[q] = mx[q % g];
+  for (int64_t p = 0; p < full; p += L) {
+    float* x = s + p;
+#pragma omp simd
+    for (int q = 0; q < L; ++q) {
+      x[q] = vexp(x[q] - mf[q]);
+      sf[q] += x[q];
+    }
+  }
+  for (int64_t f = full; f < total; ++f) {
+    s[f] = vexp(s[f] - mf[f - full]);
+    sf[f - full] += s[f];
+  }
+  for (int h = 0; h < g; ++h) sum[h] = 0.f;
+  for (int q = 0; q < L; ++q) sum[q % g] += sf[q];
+  for (int64_t i = 0; i < rows; ++i)
+    for (int h = 0; h < g; ++h) pb[h * ldp + i] = f32_to_bf16(s[i * g + h]);
+}
+
 // One task on the calling thread.
 void run_task(const Task& t) {
   thread_local std::vector<float> S, O, iv;
@@ -485,10 +499,15 @@ void run_task(const Task& t) {
   O.resize(size_t(t.G * t.hd));
   iv.resize(size_t(t.G));
   scores_range(t, 0, n, S.data());
-  for (int h = 0; h < t.G; ++h) {
-    float* sh = S.data() + h * n;
-    iv[size_t(h)] =
-        1.f / exp_in_place(sh, t.amx() ? Pb.data() + h * n : nullptr, n, range_max(sh, n));
+  if (t.amx()) {
+    float mx[16];
+    softmax_keys(S.data(), n, t.G, mx, iv.data(), Pb.data(), n);
+    for (int h = 0; h < t.G; ++h) iv[size_t(h)] = 1.f / iv[size_t(h)];
+  } else {
+    for (int h = 0; h < t.G; ++h) {
+      float* sh = S.data() + h * n;
+      iv[size_t(h)] = 1.f / exp_in_place(sh, nullptr, n, range_max(sh, n));
+    }
   }
   pv_range(t, 0, n, S.data(), Pb.data(), O.data());
   const int64_t m = int64_t(t.G) * t.hd;
@@ -547,12 +566,14 @@ void run_task_split(const Task& t, int threads) {
     const int P = omp_get_num_threads(), id = omp_get_thread_num();
     const int64_t i0 = n * id / P, i1 = n * (id + 1) / P;
     scores_range(t, i0, i1, Sd);
-    for (int h = 0; h < G; ++h) {
-      float* sh = Sd + h * n + i0;
-      pm[id * G + h] = range_max(sh, i1 - i0);
-      ps[id * G + h] =
-          i1 > i0 ? exp_in_place(sh, Pbd ? Pbd + h * n + i0 : nullptr, i1 - i0, pm[id * G + h])
-                  : 0.f;
+    if (Pbd) {
+      softmax_keys(Sd + i0 * G, i1 - i0, G, pm + id * G, ps + id * G, Pbd + i0, n);
+    } else {
+      for (int h = 0; h < G; ++h) {
+        float* sh = Sd + h * n + i0;
+        pm[id * G + h] = range_max(sh, i1 - i0);
+        ps[id * G + h] = i1 > i0 ? exp_in_place(sh, nullptr, i1 - i0, pm[id * G + h]) : 0.f;
+      }
     }
     pv_range(t, i0, i1, Sd, Pbd, po + int64_t(id) * G * hd);
 #pragma omp barrier
