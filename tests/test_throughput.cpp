@@ -348,6 +348,18 @@ void expect_row_schema(const json& r) {
     const double roof = r["roofline_tokens_per_s"], frac = r["roofline_fraction"];
     EXPECT_GT(roof, 0);
     EXPECT_NEAR(frac, med / roof, 1e-9 * frac);
+    // The cell's roofline: the better of the bandwidth probes around it, never above the run's
+    // best probe.
+    const double before = r["bandwidth_gbs_before"], after = r["bandwidth_gbs_after"];
+    EXPECT_GT(before, 0);
+    EXPECT_EQ(r["bandwidth_gbs"].get<double>(), std::max(before, after));
+    EXPECT_NEAR(roof,
+                bench::roofline_tokens_per_s(std::max(before, after) * 1e9,
+                                             r["weight_bytes"].get<int64_t>(), r["batch"].get<int>(),
+                                             r["state_bytes_read_per_seq"].get<double>()),
+                1e-9 * roof);
+    EXPECT_GE(frac, r["roofline_fraction_run_best"].get<double>());
+    EXPECT_FALSE(r.contains("bandwidth_probe"));
   } else {
     EXPECT_EQ(r["depth"].get<int64_t>(), 0);
     EXPECT_TRUE(r["roofline_tokens_per_s"].is_null());
