@@ -25,6 +25,9 @@ struct ThroughputOptions {
   int reps = 3;
   int steps = 16;   // timed decode steps per repetition
   int warmup = 2;   // untimed decode steps before each repetition
+  // Untimed decode steps after each model's load, for at least this long and until the step time
+  // settles (two 4-step windows within 3%; at most 60 s): see run_throughput.
+  double settle_seconds = 10;
   int threads = 0;  // 0: all cores
   std::string dtype = "auto";  // auto | f32 | bf16
   int64_t memory_budget = 0;   // bytes; 0: MemTotal of /proc/meminfo

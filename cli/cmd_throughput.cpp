@@ -62,6 +62,7 @@ void run_throughput_cmd(Opts& o, const CLI::App* cmd) {
     if (!given("--reps")) t.reps = 2;
     if (!given("--steps")) t.steps = 8;
     if (!given("--warmup")) t.warmup = 1;
+    if (!given("--settle-seconds")) t.settle_seconds = 0;
     if (!given("--max-batch-cap")) t.max_batch_cap = 16;
     if (!given("--bandwidth-mib")) o.bandwidth_mib = 128;
   }
@@ -118,6 +119,11 @@ void add_throughput(CLI::App& app, Runner& run) {
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   cmd->add_option("--warmup", t.warmup, "Untimed decode steps before each repetition")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd->add_option("--settle-seconds", t.settle_seconds,
+                  "Untimed decode steps after each model's load: at least this long, then until "
+                  "the step time settles (at most 60 s)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   cmd->add_option("--threads", t.threads, "Threads (default: all cores)")

@@ -469,6 +469,7 @@ TEST(CliThroughput, BudgetSkipsCellsAndUsageErrors) {
   const auto r = run_cli(
       "throughput --models builtin:tiny-gemma --depths 16,200000 --batches 1,64 --prompt-lens 16 "
       "--reps 1 --steps 2 --threads 1 --memory-budget 300M --max-batch-cap 2 --bandwidth-mib 16 "
+      "--settle-seconds 0 "
       "--no-db --out " +
       out);
   ASSERT_EQ(r.code, 0) << r.err;
