@@ -15,6 +15,7 @@
 
 #include "engine/amx.h"
 #include "engine/linear.h"
+#include "engine/scratch.h"
 #include "engine/vmath.h"
 
 namespace rgeval {
@@ -284,9 +285,9 @@ void pv_amx(const uint16_t* P, int64_t ldp, int g, const uint16_t* v, int64_t st
   cfg.colsb[0] = cfg.colsb[1] = 64;
   cfg.rows[2] = 16;
   cfg.colsb[2] = 64;
-  thread_local std::vector<uint16_t> bt;  // hd/16 B tiles of 16 x 32
-  bt.resize(size_t(hd) / 16 * 512 + 32);
-  uint16_t* b = bt.data() + (64 - reinterpret_cast<uintptr_t>(bt.data()) % 64) % 64 / 2;
+  thread_local Scratch<uint16_t> bt;  // hd/16 B tiles of 16 x 32
+  uint16_t* b = bt.get(size_t(hd) / 16 * 512 + 32);
+  b += (64 - reinterpret_cast<uintptr_t>(b) % 64) % 64 / 2;
   alignas(64) uint16_t a[16 * 32];
   _tile_loadconfig(&cfg);
   for (int64_t i = 0; i < n; i += 32) {
@@ -491,27 +492,27 @@ void softmax_keys(float* s, int64_t rows, int g, float* mx, float* sum, uint16_t
 
 // One task on the calling thread.
 void run_task(const Task& t) {
-  thread_local std::vector<float> S, O, iv;
-  thread_local std::vector<uint16_t> Pb;
+  thread_local Scratch<float> S_s, O_s, iv_s;
+  thread_local Scratch<uint16_t> Pb_s;
   const int64_t n = t.keys.n;
-  S.resize(size_t(t.G * n));
-  if (t.amx()) Pb.resize(S.size());
-  O.resize(size_t(t.G * t.hd));
-  iv.resize(size_t(t.G));
-  scores_range(t, 0, n, S.data());
+  float* S = S_s.get(size_t(t.G * n));
+  uint16_t* Pb = t.amx() ? Pb_s.get(size_t(t.G * n)) : nullptr;
+  float* O = O_s.get(size_t(t.G * t.hd));
+  float* iv = iv_s.get(size_t(t.G));
+  scores_range(t, 0, n, S);
   if (t.amx()) {
     float mx[16];
-    softmax_keys(S.data(), n, t.G, mx, iv.data(), Pb.data(), n);
-    for (int h = 0; h < t.G; ++h) iv[size_t(h)] = 1.f / iv[size_t(h)];
+    softmax_keys(S, n, t.G, mx, iv, Pb, n);
+    for (int h = 0; h < t.G; ++h) iv[h] = 1.f / iv[h];
   } else {
     for (int h = 0; h < t.G; ++h) {
-      float* sh = S.data() + h * n;
-      iv[size_t(h)] = 1.f / exp_in_place(sh, nullptr, n, range_max(sh, n));
+      float* sh = S + h * n;
+      iv[h] = 1.f / exp_in_place(sh, nullptr, n, range_max(sh, n));
     }
   }
-  pv_range(t, 0, n, S.data(), Pb.data(), O.data());
+  pv_range(t, 0, n, S, Pb, O);
   const int64_t m = int64_t(t.G) * t.hd;
-  for (int64_t j = 0; j < m; ++j) t.out[j] = O[size_t(o_index(t, j))] * iv[size_t(j / t.hd)];
+  for (int64_t j = 0; j < m; ++j) t.out[j] = O[o_index(t, j)] * iv[j / t.hd];
 }
 
 // After the barrier of a split: thread `id` of P writes its share of the NH x hd outputs, each
@@ -547,20 +548,15 @@ void combine_parts(int P, int id, int NH, int hd, bool permuted, const float* pm
 // own part by its own maximum; one barrier, then the parts are combined, each rescaled by
 // exp(its maximum - the overall maximum).
 void run_task_split(const Task& t, int threads) {
-  thread_local std::vector<float> S, part_o, part_max, part_sum;
-  thread_local std::vector<uint16_t> Pb;
+  thread_local Scratch<float> S, part_o, part_max, part_sum;
+  thread_local Scratch<uint16_t> Pb;
   const int64_t n = t.keys.n;
   const int G = t.G, hd = t.hd;
-  S.resize(size_t(G * n));
-  if (t.amx()) Pb.resize(S.size());
-  part_o.resize(size_t(threads) * G * hd);
-  part_max.resize(size_t(threads) * G);
-  part_sum.resize(size_t(threads) * G);
-  float* Sd = S.data();
-  uint16_t* Pbd = t.amx() ? Pb.data() : nullptr;
-  float* po = part_o.data();
-  float* pm = part_max.data();
-  float* ps = part_sum.data();
+  float* Sd = S.get(size_t(G * n));
+  uint16_t* Pbd = t.amx() ? Pb.get(size_t(G * n)) : nullptr;
+  float* po = part_o.get(size_t(threads) * G * hd);
+  float* pm = part_max.get(size_t(threads) * G);
+  float* ps = part_sum.get(size_t(threads) * G);
 #pragma omp parallel num_threads(threads)
   {
     const int P = omp_get_num_threads(), id = omp_get_thread_num();
@@ -596,21 +592,16 @@ void run_rows_split(const Task* tk, int H, int G, int threads) {
   constexpr int hd = 32 * SL;
   const int64_t n = tk[0].keys.n;
   const int NH = H * G;  // query heads
-  thread_local std::vector<float> S, part_o, part_max, part_sum;
-  thread_local std::vector<uint16_t> Pb, qb;
-  S.resize(size_t(NH) * size_t(n));
-  Pb.resize(S.size());
-  qb.resize(size_t(NH) * hd);
-  part_o.resize(size_t(threads) * NH * hd);
-  part_max.resize(size_t(threads) * NH);
-  part_sum.resize(size_t(threads) * NH);
-  for (int h = 0; h < H; ++h) to_bf16(tk[h].q, qb.data() + size_t(h) * G * hd, size_t(G) * hd);
-  float* Sd = S.data();
-  uint16_t* Pbd = Pb.data();
-  const uint16_t* qbd = qb.data();
-  float* po = part_o.data();
-  float* pm = part_max.data();
-  float* ps = part_sum.data();
+  thread_local Scratch<float> S, part_o, part_max, part_sum;
+  thread_local Scratch<uint16_t> Pb, qb;
+  float* Sd = S.get(size_t(NH) * size_t(n));
+  uint16_t* Pbd = Pb.get(size_t(NH) * size_t(n));
+  uint16_t* qbw = qb.get(size_t(NH) * hd);
+  float* po = part_o.get(size_t(threads) * NH * hd);
+  float* pm = part_max.get(size_t(threads) * NH);
+  float* ps = part_sum.get(size_t(threads) * NH);
+  for (int h = 0; h < H; ++h) to_bf16(tk[h].q, qbw + size_t(h) * G * hd, size_t(G) * hd);
+  const uint16_t* qbd = qbw;
   const Keys& ks = tk[0].keys;
 #pragma omp parallel num_threads(threads) if (threads > 1)
   {
@@ -688,26 +679,29 @@ void attend_decode(const AttnShape& s, const LayerState& cache, DType dt, int64_
   const int64_t q_ld = int64_t(s.heads) * hd;
   const float scale = 1.f / std::sqrt(float(hd));
   const int tasks = T * s.kv_heads;
-  thread_local std::vector<float> qs;
-  qs.resize(size_t(T) * q_ld);
-  for (size_t i = 0; i < qs.size(); ++i) qs[i] = q[i] * scale;
-  // The caller's buffers (a thread_local name means another object on each thread).
-  const float* qsd = qs.data();
+  // The caller's buffers, taken as pointers before any parallel region (a thread_local name
+  // there would mean another object on each thread).
+  thread_local Scratch<float> qs;
+  float* qsw = qs.get(size_t(T) * q_ld);
+  for (int64_t i = 0; i < T * q_ld; ++i) qsw[i] = q[i] * scale;
+  const float* qsd = qsw;
   // bf16 caches: keys scored by tile products when the CPU has AMX; the new rows then go in as
   // the cache will hold them, bf16.
   const bool amx = dt == DType::BF16 && hd % 32 == 0 && G <= 16 && amx_bf16_usable();
-  thread_local std::vector<uint16_t> qt, kb, vb;
+  thread_local Scratch<uint16_t> qt_s, kb_s, vb_s;
   const void *kn = k_new, *vn = v_new;
+  uint16_t* qt = nullptr;
   if (amx) {
     const size_t kv = size_t(T) * size_t(s.kv_heads) * size_t(hd);
-    kb.resize(kv), vb.resize(kv), qt.resize(qs.size());
-    to_bf16(k_new, kb.data(), kv);
-    to_bf16(v_new, vb.data(), kv);
-    kn = kb.data(), vn = vb.data();
+    uint16_t *kb = kb_s.get(kv), *vb = vb_s.get(kv);
+    qt = qt_s.get(size_t(T) * q_ld);
+    to_bf16(k_new, kb, kv);
+    to_bf16(v_new, vb, kv);
+    kn = kb, vn = vb;
     // Per (row, KV head): [hd/32][16 dim pairs][G heads][2].
     for (int i = 0; i < tasks; ++i) {
       const float* src = qsd + int64_t(i) * G * hd;  // rows then KV heads: the q layout
-      uint16_t* dst = qt.data() + int64_t(i) * G * hd;
+      uint16_t* dst = qt + int64_t(i) * G * hd;
       for (int kk = 0; kk < hd / 32; ++kk)
         for (int r = 0; r < 16; ++r)
           for (int h = 0; h < G; ++h)
@@ -715,7 +709,7 @@ void attend_decode(const AttnShape& s, const LayerState& cache, DType dt, int64_
               dst[((kk * 16 + r) * G + h) * 2 + e] = f32_to_bf16(src[h * hd + kk * 32 + 2 * r + e]);
     }
   }
-  const uint16_t* qtd = amx ? qt.data() : nullptr;
+  const uint16_t* qtd = qt;
   auto task = [&](int i) {
     const int t = i / s.kv_heads, kh = i % s.kv_heads;
     Task tk;
@@ -736,14 +730,14 @@ void attend_decode(const AttnShape& s, const LayerState& cache, DType dt, int64_
   }
 #if defined(__AMX_BF16__) && defined(__AVX512BF16__)
   if (amx && G == 1 && T == 1 && s.heads <= 64 && (hd == 256 || hd == 128)) {
-    thread_local std::vector<Task> tv;
-    tv.resize(size_t(s.kv_heads));
-    for (int i = 0; i < s.kv_heads; ++i) tv[size_t(i)] = task(i);
+    thread_local Scratch<Task> tv_s;
+    Task* tv = tv_s.get(size_t(s.kv_heads));
+    for (int i = 0; i < s.kv_heads; ++i) tv[i] = task(i);
     const int P = std::max(1, threads);
     if (hd == 256)
-      run_rows_split<8>(tv.data(), s.kv_heads, G, P);
+      run_rows_split<8>(tv, s.kv_heads, G, P);
     else
-      run_rows_split<4>(tv.data(), s.kv_heads, G, P);
+      run_rows_split<4>(tv, s.kv_heads, G, P);
     return;
   }
 #endif
