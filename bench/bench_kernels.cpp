@@ -179,7 +179,8 @@ void BM_attend(benchmark::State& st, rgeval::AttnShape s, DType dt, int64_t kv_l
   const size_t ds = rgeval::dtype_size(dt);
   const int64_t rows = s.window > 0 ? s.window : kv_len;
   const size_t bytes = size_t(rows * kv_ld) * ds;
-  const size_t copies = hot ? 1 : std::max<size_t>(2, ((size_t(1) << 30) + 2 * bytes - 1) / (2 * bytes));
+  const size_t copies =
+      hot ? 1 : std::max<size_t>(2, ((size_t(1) << 30) + 2 * bytes - 1) / (2 * bytes));
   std::vector<rgeval::LayerState> caches(copies);
   uint64_t seed = 1;
   for (auto& cache : caches) {
@@ -246,14 +247,14 @@ void register_all() {
           ->Unit(benchmark::kMicrosecond);
   }
   const rgeval::AttnShape local{10, 1, 256, 2048}, global{8, 1, 256, 0}, mha{16, 16, 256, 0};
-  for (const auto& [label, shape] : {std::pair{"attend_local/h10kv1d256w2048", local},
-                                     std::pair{"attend_gemma/h8kv1d256", global},
-                                     std::pair{"attend_gemma7b/h16kv16d256", mha}})
+  for (const auto& [label, shape] :
+       {std::pair{"attend_local/h10kv1d256w2048", local},
+        std::pair{"attend_gemma/h8kv1d256", global}, std::pair{"attend_gemma7b/h16kv16d256", mha}})
     for (DType dt : dts)
       for (int64_t len : {512, 2048, 8192, 32768})
         for (bool hot : {false, true})
-          benchmark::RegisterBenchmark((std::string(label) + "/" + dt_name(dt) + "/kv:" +
-                                        std::to_string(len) + (hot ? "/hot" : ""))
+          benchmark::RegisterBenchmark((std::string(label) + "/" + dt_name(dt) +
+                                        "/kv:" + std::to_string(len) + (hot ? "/hot" : ""))
                                            .c_str(),
                                        BM_attend, shape, dt, len, hot)
               ->UseRealTime()

@@ -588,7 +588,8 @@ std::string format_throughput_table(const json& R) {
     << M.value("dnnl_isa", std::string("?")) << ", " << M.value("threads", 0)
     << " threads, read bandwidth " << fmt("%.2f", M.value("read_bandwidth_gbs", 0.0))
     << " GB/s at best (each decode cell's roofline: the probes just before and after it), load "
-       "average " << fmt("%.2f", M.value("loadavg_start", -1.0)) << " -> "
+       "average "
+    << fmt("%.2f", M.value("loadavg_start", -1.0)) << " -> "
     << fmt("%.2f", M.value("loadavg_end", -1.0)) << "\n\n";
   o << "| model | test | depth | batch | fill | tokens/s | min | max | state/seq | GB/s | "
        "roofline tokens/s | % roofline |\n"

@@ -23,17 +23,18 @@ struct ThroughputOptions {
   std::vector<int> batches{1, 4, 16, 64};
   std::vector<int64_t> prompt_lens{128, 512, 2048, 8192};
   int reps = 3;
-  int steps = 16;   // timed decode steps per repetition
-  int warmup = 2;   // untimed decode steps before each repetition
+  int steps = 16;  // timed decode steps per repetition
+  int warmup = 2;  // untimed decode steps before each repetition
   // Untimed decode steps after each model's load, for at least this long and until the step time
   // settles (two 4-step windows within 3%; at most 60 s): see run_throughput.
   double settle_seconds = 10;
-  int threads = 0;  // 0: all cores
+  int threads = 0;             // 0: all cores
   std::string dtype = "auto";  // auto | f32 | bf16
   int64_t memory_budget = 0;   // bytes; 0: MemTotal of /proc/meminfo
-  std::string fill = "auto";   // auto (synthetic for builtin:, prefill for directories) | synthetic | prefill
-  int max_batch_cap = 256;     // the max-batch runs use min(max batch, this)
-  std::vector<int64_t> max_batch_depths;  // empty: first, middle and last of `depths`
+  // auto (synthetic for builtin:, prefill for directories) | synthetic | prefill
+  std::string fill = "auto";
+  int max_batch_cap = 256;                     // the max-batch runs use min(max batch, this)
+  std::vector<int64_t> max_batch_depths;       // empty: first, middle and last of `depths`
   int64_t bandwidth_bytes = int64_t(1) << 30;  // read-bandwidth buffer
   int bandwidth_reps = 3;
   uint64_t seed = 1234;
@@ -66,7 +67,8 @@ int64_t activation_fixed_bytes();
 int64_t activation_bytes_per_seq(const ModelConfig& c);
 
 // floor((budget - weights - fixed) / (state + activations per sequence)), at least 0.
-int64_t max_batch_within(int64_t budget, int64_t weight_bytes, int64_t state_bytes, int64_t act_per_seq);
+int64_t max_batch_within(int64_t budget, int64_t weight_bytes, int64_t state_bytes,
+                         int64_t act_per_seq);
 
 // tokens/s <= bandwidth / (weight_bytes / batch + state_read_per_seq).
 double roofline_tokens_per_s(double bandwidth_bytes_per_s, int64_t weight_bytes, int batch,
@@ -77,7 +79,8 @@ double roofline_tokens_per_s(double bandwidth_bytes_per_s, int64_t weight_bytes,
 // others), with cache rows reserved for `max_steps` more tokens.
 class DecodeBench {
  public:
-  DecodeBench(const Model& m, int64_t depth, int batch, Fill fill, int64_t max_steps, uint64_t seed);
+  DecodeBench(const Model& m, int64_t depth, int batch, Fill fill, int64_t max_steps,
+              uint64_t seed);
   // State::bytes() of one sequence at `depth`.
   int64_t state_bytes() const { return state_bytes_; }
   // Rewinds every state to `depth` (position reset, growing caches truncated: the cost of a step
@@ -96,8 +99,8 @@ class DecodeBench {
 
 // Seconds of `steps` decode steps at `depth`, one entry per repetition (DecodeBench::run).
 // `state_bytes` receives State::bytes() at depth.
-std::vector<double> time_decode(const Model& m, int64_t depth, int batch, Fill fill, int warmup, int steps,
-                                int reps, uint64_t seed, int64_t* state_bytes = nullptr);
+std::vector<double> time_decode(const Model& m, int64_t depth, int batch, Fill fill, int warmup,
+                                int steps, int reps, uint64_t seed, int64_t* state_bytes = nullptr);
 
 // Seconds of a prefill of `len` random tokens on a fresh state, one entry per repetition (after an
 // untimed warm-up that creates the matrix-product primitives).

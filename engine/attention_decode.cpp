@@ -400,10 +400,11 @@ void pv_range(const Task& t, int64_t i0, int64_t i1, const float* S, const uint1
   });
 }
 
-// Column j of O as pv_range left it.
-inline int64_t o_index(const Task& t, int64_t j) {
-  if (!t.amx()) return j;
-  const int64_t col = j % t.hd;
+// Where column j of the [heads][hd] outputs sits in O as pv_range left it (permuted: the AMX
+// path's column order).
+inline int64_t o_index(bool permuted, int hd, int64_t j) {
+  if (!permuted) return j;
+  const int64_t col = j % hd;
   return j - col + col / 32 * 32 + stored_column(int(col % 32));
 }
 
@@ -457,8 +458,7 @@ float exp_in_place(float* s, uint16_t* pb, int64_t n, float mx) {
 // head-major (pb[h * ldp + key]), the rows of pv_amx's A tiles. The flat array repeats its head
 // pattern every L = lcm(16, g) floats, so per-position maxima and sums over whole periods are
 // plain vector loops; they are folded per head at the end.
-void softmax_keys(float* s, int64_t rows, int g, float* mx, float* sum, uint16_t* pb,
-                  int64_t ldp) {
+void softmax_keys(float* s, int64_t rows, int g, float* mx, float* sum, uint16_t* pb, int64_t ldp) {
   const int L = 16 * g / std::gcd(16, g);  // <= 256 for g <= 16
   alignas(64) float mf[256], sf[256];
   const int64_t total = rows * g, full = total / L * L;
@@ -512,7 +512,7 @@ void run_task(const Task& t) {
   }
   pv_range(t, 0, n, S, Pb, O);
   const int64_t m = int64_t(t.G) * t.hd;
-  for (int64_t j = 0; j < m; ++j) t.out[j] = O[o_index(t, j)] * iv[j / t.hd];
+  for (int64_t j = 0; j < m; ++j) t.out[j] = O[o_index(t.amx(), t.hd, j)] * iv[j / t.hd];
 }
 
 // After the barrier of a split: thread `id` of P writes its share of the NH x hd outputs, each
@@ -536,8 +536,7 @@ void combine_parts(int P, int id, int NH, int hd, bool permuted, const float* pm
       }
       wh = h;
     }
-    const int64_t col = j % hd;
-    const int64_t src = permuted ? j - col + col / 32 * 32 + stored_column(int(col % 32)) : j;
+    const int64_t src = o_index(permuted, hd, j);
     float acc = 0.f;
     for (int p = 0; p < P; ++p) acc += w[p] * po[int64_t(p) * m + src];
     out[j] = acc / total;
@@ -578,29 +577,30 @@ void run_task_split(const Task& t, int threads) {
 }
 
 #if defined(__AMX_BF16__) && defined(__AVX512BF16__)
-// One decode row on a bf16 cache with one query head per KV head (G = 1: Gemma-7B's 16 KV heads
-// of 256 dims). A task per KV head read 512 bytes of every 8 KiB cache row, a new 4 KiB page for
-// every key, and ran at 10-11 GB/s from memory. Here the keys are split across the threads and
-// each thread walks its rows in memory order, every head of a row together: 18-19 GB/s
-// (bench_kernels attend_gemma7b, cold). The dot products are VDPBF16PS on pairs of dims (a tile
-// product would fill one column of sixteen); the values go in as pairs of rows, unpacked as
-// pv_amx does (the same column order, see stored_column). The loops take any group size, but for
-// G = 8 (Gemma-2B) this ran at 7 GB/s against the tile kernels' 14: there the AMX path stays.
-// tk: one task per KV head, their keys the same runs `h * hd` elements apart.
+// One decode row on a bf16 cache with one query head per KV head (multi-head attention: Gemma-7B's
+// 16 KV heads of 256 dims). A task per KV head read 512 bytes of every 8 KiB cache row, a new
+// 4 KiB page for every key, and ran at 10-11 GB/s from memory. Here the keys are split across the
+// threads and each thread walks its rows in memory order, every head of a row together: 18-19
+// GB/s (bench_kernels attend_gemma7b, cold). The dot products are VDPBF16PS on pairs of dims (a
+// tile product would fill one column of sixteen); the values go in as pairs of rows, unpacked as
+// pv_amx does (the same column order, see stored_column). The same walk for Gemma-2B's 8 heads
+// per KV head ran at 7 GB/s against the tile kernels' 14, so it serves one head per KV head only.
+// tk: one task per KV head (G = 1), their keys the same runs `h * hd` elements apart, their
+// outputs adjacent.
 template <int SL>  // head_dim / 32
-void run_rows_split(const Task* tk, int H, int G, int threads) {
+void run_mha_split(const Task* tk, int H, int threads) {
+  static_assert(SL % 2 == 0, "the dot products run as two chains of dim pairs");
   constexpr int hd = 32 * SL;
   const int64_t n = tk[0].keys.n;
-  const int NH = H * G;  // query heads
   thread_local Scratch<float> S, part_o, part_max, part_sum;
   thread_local Scratch<uint16_t> Pb, qb;
-  float* Sd = S.get(size_t(NH) * size_t(n));
-  uint16_t* Pbd = Pb.get(size_t(NH) * size_t(n));
-  uint16_t* qbw = qb.get(size_t(NH) * hd);
-  float* po = part_o.get(size_t(threads) * NH * hd);
-  float* pm = part_max.get(size_t(threads) * NH);
-  float* ps = part_sum.get(size_t(threads) * NH);
-  for (int h = 0; h < H; ++h) to_bf16(tk[h].q, qbw + size_t(h) * G * hd, size_t(G) * hd);
+  float* Sd = S.get(size_t(H) * size_t(n));
+  uint16_t* Pbd = Pb.get(size_t(H) * size_t(n));
+  uint16_t* qbw = qb.get(size_t(H) * hd);
+  float* po = part_o.get(size_t(threads) * H * hd);
+  float* pm = part_max.get(size_t(threads) * H);
+  float* ps = part_sum.get(size_t(threads) * H);
+  for (int h = 0; h < H; ++h) to_bf16(tk[h].q, qbw + size_t(h) * hd, size_t(hd));
   const uint16_t* qbd = qbw;
   const Keys& ks = tk[0].keys;
 #pragma omp parallel num_threads(threads) if (threads > 1)
@@ -613,28 +613,24 @@ void run_rows_split(const Task* tk, int H, int G, int threads) {
         for (int h = 0; h < H; ++h) {
           const Run& run = tk[h].keys.run[r];
           const uint16_t* k = static_cast<const uint16_t*>(run.k) + (off + x) * run.stride;
-          __m512i kr[SL];
-          for (int c = 0; c < SL; ++c) kr[c] = _mm512_loadu_si512(k + 32 * c);
-          for (int g = 0; g < G; ++g) {
-            const uint16_t* qh = qbd + (size_t(h) * G + g) * hd;
-            __m512 a = _mm512_setzero_ps(), b = a;
-            for (int c = 0; c < SL; c += 2) {
-              a = _mm512_dpbf16_ps(a, (__m512bh)kr[c], (__m512bh)_mm512_loadu_si512(qh + 32 * c));
-              if (c + 1 < SL)
-                b = _mm512_dpbf16_ps(b, (__m512bh)kr[c + 1],
-                                     (__m512bh)_mm512_loadu_si512(qh + 32 * c + 32));
-            }
-            Sd[(h * G + g) * n + j + x] = hsum(_mm512_add_ps(a, b));
+          const uint16_t* qh = qbd + size_t(h) * hd;
+          __m512 a = _mm512_setzero_ps(), b = a;  // two chains
+          for (int c = 0; c < SL; c += 2) {
+            a = _mm512_dpbf16_ps(a, (__m512bh)_mm512_loadu_si512(k + 32 * c),
+                                 (__m512bh)_mm512_loadu_si512(qh + 32 * c));
+            b = _mm512_dpbf16_ps(b, (__m512bh)_mm512_loadu_si512(k + 32 * c + 32),
+                                 (__m512bh)_mm512_loadu_si512(qh + 32 * c + 32));
           }
+          Sd[h * n + j + x] = hsum(_mm512_add_ps(a, b));
         }
     });
-    for (int h = 0; h < NH; ++h) {
+    for (int h = 0; h < H; ++h) {
       float* sh = Sd + h * n + i0;
-      pm[id * NH + h] = range_max(sh, i1 - i0);
-      ps[id * NH + h] = i1 > i0 ? exp_in_place(sh, Pbd + h * n + i0, i1 - i0, pm[id * NH + h]) : 0.f;
+      pm[id * H + h] = range_max(sh, i1 - i0);
+      ps[id * H + h] = i1 > i0 ? exp_in_place(sh, Pbd + h * n + i0, i1 - i0, pm[id * H + h]) : 0.f;
     }
-    float* O = po + int64_t(id) * NH * hd;
-    std::fill(O, O + int64_t(NH) * hd, 0.f);
+    float* O = po + int64_t(id) * H * hd;
+    std::fill(O, O + int64_t(H) * hd, 0.f);
     for_blocks(ks, i0, i1, i1 - i0, [&](const Run& run0, int64_t off, int64_t j, int64_t cnt) {
       const int r = int(&run0 - ks.run);
       for (int64_t x = 0; x < cnt; x += 2) {
@@ -642,31 +638,26 @@ void run_rows_split(const Task* tk, int H, int G, int threads) {
         for (int h = 0; h < H; ++h) {
           const Run& run = tk[h].keys.run[r];
           const uint16_t* v0 = static_cast<const uint16_t*>(run.v) + (off + x) * run.stride;
-          __m512i lo[SL], hi[SL];
+          const uint16_t* p = Pbd + h * n + j + x;
+          const __m512bh pp =
+              (__m512bh)_mm512_set1_epi32(int(uint32_t(p[0]) | (two ? uint32_t(p[1]) << 16 : 0u)));
+          float* o = O + h * hd;
           for (int sl = 0; sl < SL; ++sl) {
             const __m512i x0 = _mm512_loadu_si512(v0 + 32 * sl);
             const __m512i x1 =
                 two ? _mm512_loadu_si512(v0 + run.stride + 32 * sl) : _mm512_setzero_si512();
-            lo[sl] = _mm512_unpacklo_epi16(x0, x1);
-            hi[sl] = _mm512_unpackhi_epi16(x0, x1);
-          }
-          for (int g = 0; g < G; ++g) {
-            const uint16_t* p = Pbd + (h * G + g) * n + j + x;
-            const __m512bh pp = (__m512bh)_mm512_set1_epi32(
-                int(uint32_t(p[0]) | (two ? uint32_t(p[1]) << 16 : 0u)));
-            float* o = O + (h * G + g) * hd;
-            for (int sl = 0; sl < SL; ++sl) {
-              _mm512_storeu_ps(o + 32 * sl, _mm512_dpbf16_ps(_mm512_loadu_ps(o + 32 * sl),
-                                                             (__m512bh)lo[sl], pp));
-              _mm512_storeu_ps(o + 32 * sl + 16, _mm512_dpbf16_ps(_mm512_loadu_ps(o + 32 * sl + 16),
-                                                                  (__m512bh)hi[sl], pp));
-            }
+            _mm512_storeu_ps(o + 32 * sl,
+                             _mm512_dpbf16_ps(_mm512_loadu_ps(o + 32 * sl),
+                                              (__m512bh)_mm512_unpacklo_epi16(x0, x1), pp));
+            _mm512_storeu_ps(o + 32 * sl + 16,
+                             _mm512_dpbf16_ps(_mm512_loadu_ps(o + 32 * sl + 16),
+                                              (__m512bh)_mm512_unpackhi_epi16(x0, x1), pp));
           }
         }
       }
     });
 #pragma omp barrier
-    combine_parts(P, id, NH, hd, true, pm, ps, po, tk[0].out);  // the heads' outputs are adjacent
+    combine_parts(P, id, H, hd, true, pm, ps, po, tk[0].out);
   }
 }
 #endif
@@ -735,9 +726,9 @@ void attend_decode(const AttnShape& s, const LayerState& cache, DType dt, int64_
     for (int i = 0; i < s.kv_heads; ++i) tv[i] = task(i);
     const int P = std::max(1, threads);
     if (hd == 256)
-      run_rows_split<8>(tv, s.kv_heads, G, P);
+      run_mha_split<8>(tv, s.kv_heads, P);
     else
-      run_rows_split<4>(tv, s.kv_heads, G, P);
+      run_mha_split<4>(tv, s.kv_heads, P);
     return;
   }
 #endif

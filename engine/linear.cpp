@@ -13,6 +13,7 @@
 #include "engine/compute.h"
 #include "engine/error.h"
 #include "engine/gemv.h"
+#include "engine/scratch.h"
 
 namespace rgeval {
 
@@ -145,15 +146,15 @@ void Linear::forward(const float* x, float* y, int M, MatmulPath path) const {
   if (slices_.empty()) {
     product(x, y, M, path);
   } else {
-    thread_local std::vector<float> xs, part;
+    thread_local Scratch<float> xs, part;
     int k0 = 0;
     for (size_t i = 0; i < slices_.size(); ++i) {
       const Linear& sl = slices_[i];
       const int ks = sl.in();
       const float* xp = x + k0;
-      if (M > 1) {  // the slice's columns as contiguous rows
-        xs.resize(size_t(M) * size_t(ks));
-        float* dst = xs.data();  // (in the loop, `xs` would name each thread's own vector)
+      if (M > 1) {                                    // the slice's columns as contiguous rows
+        float* dst = xs.get(size_t(M) * size_t(ks));  // (a pointer: `xs` in the loop would name
+                                                      // each thread's own buffer)
 #pragma omp parallel for schedule(static) if (int64_t(M) * ks > 65536)
         for (int m = 0; m < M; ++m)
           std::memcpy(dst + size_t(m) * size_t(ks), x + size_t(m) * size_t(K_) + size_t(k0),
@@ -163,9 +164,8 @@ void Linear::forward(const float* x, float* y, int M, MatmulPath path) const {
       if (i == 0) {
         sl.product(xp, y, M, path);
       } else {
-        part.resize(size_t(M) * size_t(N_));
-        sl.product(xp, part.data(), M, path);
-        const float* pp = part.data();
+        float* pp = part.get(size_t(M) * size_t(N_));
+        sl.product(xp, pp, M, path);
         const int64_t n = int64_t(M) * N_;
 #pragma omp parallel for simd schedule(static) if (n > 65536)
         for (int64_t j = 0; j < n; ++j) y[j] += pp[j];

@@ -105,12 +105,15 @@ TEST(Attention, MatchesDirectComputation) {
       {{10, 1, 256, 64}, DType::BF16, 150, 1},  // RecurrentGemma: ring wrapped
       {{10, 1, 256, 64}, DType::F32, 150, 2},
       {{16, 1, 64, 0}, DType::BF16, 257, 1},  // 16 heads per KV head
-      {{4, 4, 256, 0}, DType::BF16, 300, 1},  // multi-head (Gemma-7B-like): rows in order, all heads
-      {{3, 3, 128, 0}, DType::BF16, 301, 1},  // the same, head_dim 128, odd key counts per thread
+      {{4, 4, 256, 0},
+       DType::BF16,
+       300,
+       1},  // multi-head (Gemma-7B-like): rows in order, all heads
+      {{3, 3, 128, 0}, DType::BF16, 301, 1},   // the same, head_dim 128, odd key counts per thread
       {{4, 4, 256, 64}, DType::BF16, 150, 1},  // the same on a wrapped ring
-      {{4, 4, 256, 0}, DType::BF16, 300, 2},  // two rows: one task per (row, KV head)
-      {{4, 2, 32, 40}, DType::F32, 95, 5},    // tiny model shape, window shorter than T history
-      {{6, 2, 24, 0}, DType::F32, 77, 2},     // head_dim not a multiple of 16: scalar kernels
+      {{4, 4, 256, 0}, DType::BF16, 300, 2},   // two rows: one task per (row, KV head)
+      {{4, 2, 32, 40}, DType::F32, 95, 5},     // tiny model shape, window shorter than T history
+      {{6, 2, 24, 0}, DType::F32, 77, 2},      // head_dim not a multiple of 16: scalar kernels
       {{6, 2, 24, 0}, DType::BF16, 77, 2},
       {{8, 1, 256, 0}, DType::BF16, 100, 20},  // matrix-product path
       {{10, 1, 64, 48}, DType::F32, 130, 40},  // matrix-product path, window

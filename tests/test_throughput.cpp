@@ -354,9 +354,9 @@ void expect_row_schema(const json& r) {
     EXPECT_GT(before, 0);
     EXPECT_EQ(r["bandwidth_gbs"].get<double>(), std::max(before, after));
     EXPECT_NEAR(roof,
-                bench::roofline_tokens_per_s(std::max(before, after) * 1e9,
-                                             r["weight_bytes"].get<int64_t>(), r["batch"].get<int>(),
-                                             r["state_bytes_read_per_seq"].get<double>()),
+                bench::roofline_tokens_per_s(
+                    std::max(before, after) * 1e9, r["weight_bytes"].get<int64_t>(),
+                    r["batch"].get<int>(), r["state_bytes_read_per_seq"].get<double>()),
                 1e-9 * roof);
     EXPECT_GE(frac, r["roofline_fraction_run_best"].get<double>());
     EXPECT_FALSE(r.contains("bandwidth_probe"));
@@ -469,11 +469,15 @@ TEST(CliThroughput, BudgetSkipsCellsAndUsageErrors) {
   const auto r = run_cli(
       "throughput --models builtin:tiny-gemma --depths 16,200000 --batches 1,64 --prompt-lens 16 "
       "--reps 1 --steps 2 --threads 1 --memory-budget 300M --max-batch-cap 2 --bandwidth-mib 16 "
-      "--settle-seconds 0 "
-      "--no-db --out " +
+      "--settle-seconds 0.3 --no-db --out " +
       out);
   ASSERT_EQ(r.code, 0) << r.err;
   const json j = json::parse(rgeval::testing::read_file(out));
+  // The untimed steps after the load ran for at least --settle-seconds.
+  EXPECT_EQ(j["options"]["settle_seconds"].get<double>(), 0.3);
+  const size_t warm = r.err.find("warmed up in ");
+  ASSERT_NE(warm, std::string::npos) << r.err;
+  EXPECT_GE(std::stod(r.err.substr(warm + 13)), 0.3) << r.err;
   ASSERT_FALSE(j["skipped"].empty());
   bool deep_wide = false;
   for (const auto& s : j["skipped"]) {
